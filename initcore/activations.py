@@ -1,0 +1,174 @@
+"""Activation functions, their slopes, and the zones where a unit is saturated or near-linear.
+
+The *relative slope* of an activation phi at a pre-activation z is r(z) = phi'(z) / max phi'. A unit is
+
+- **saturated** where r(z) < 0.05: its output barely moves and almost no gradient passes
+  (sigmoid: |z| > 2 acosh(sqrt(20)) = 4.357; tanh: |z| > 2.178, i.e. |a| > sqrt(0.95) = 0.975;
+  relu: z <= 0, a dead unit);
+- **near-linear** where r(z) >= 0.95: the unit behaves like a linear map, no nonlinearity
+  (sigmoid: |z| <= 2 acosh(1 / sqrt(0.95)) = 0.455; tanh: |z| <= 0.227; relu: z > 0).
+
+All functions are numerically stable: no overflow warning and no NaN for |z| up to 1e6 and beyond.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SATURATED_SLOPE = 0.05  # r(z) below this: saturated
+LINEAR_SLOPE = 0.95  # r(z) at or above this: near-linear
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # exp(-|z|) never overflows; both branches are exact forms of 1 / (1 + exp(-z)).
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _sigmoid_deriv(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))  # sigmoid'(z) = e^-|z| / (1 + e^-|z|)^2, symmetric in z
+    return e / (1.0 + e) ** 2
+
+
+def _tanh_deriv(z: np.ndarray) -> np.ndarray:
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _float_dtype(z: np.ndarray) -> np.dtype:
+    return z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _relu_deriv(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z)
+    return (z > 0).astype(_float_dtype(z))  # 0 at z = 0, as TensorFlow's relu gradient
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return np.asarray(z)
+
+
+def _ones(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z)
+    return np.ones_like(z, dtype=_float_dtype(z))
+
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function phi with its derivative and its saturated / near-linear zones.
+
+    Attributes:
+        name: registry key (the Keras activation name).
+        label: display name.
+        formula: phi(z) as text.
+        fn: phi, elementwise, keeps the float dtype of its input.
+        deriv: phi', elementwise.
+        max_deriv: max over z of phi'(z).
+        saturated: the z-intervals where r(z) < 0.05.
+        near_linear: the z-intervals where r(z) >= 0.95.
+        limits: (phi(-inf), phi(+inf)) for bounded activations, None otherwise.
+        mean_sq: closed form of E[phi(sqrt(q) u)^2], u ~ N(0, 1), when there is one (else None:
+            the theory module integrates numerically).
+        mean_deriv_sq: closed form of E[phi'(sqrt(q) u)^2], when there is one.
+    """
+
+    name: str
+    label: str
+    formula: str
+    fn: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    deriv: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    max_deriv: float
+    saturated: tuple[Interval, ...]
+    near_linear: tuple[Interval, ...]
+    limits: tuple[float, float] | None = None
+    mean_sq: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    mean_deriv_sq: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+
+    def relative_slope(self, z: np.ndarray) -> np.ndarray:
+        """r(z) = phi'(z) / max phi', in [0, 1]."""
+        return self.deriv(z) / self.max_deriv
+
+
+def _symmetric(threshold: float, outside: bool) -> tuple[Interval, ...]:
+    if outside:
+        return ((-math.inf, -threshold), (threshold, math.inf))
+    return ((-threshold, threshold),)
+
+
+# tanh'(z) = 1 / cosh(z)^2, so r(z) = r0 <=> |z| = acosh(1 / sqrt(r0)); sigmoid(z) = (1 + tanh(z/2)) / 2,
+# so the sigmoid's thresholds are twice the tanh ones.
+TANH_SATURATION_Z = math.acosh(1.0 / math.sqrt(SATURATED_SLOPE))  # 2.178
+TANH_LINEAR_Z = math.acosh(1.0 / math.sqrt(LINEAR_SLOPE))  # 0.2274
+SIGMOID_SATURATION_Z = 2.0 * TANH_SATURATION_Z  # 4.357
+SIGMOID_LINEAR_Z = 2.0 * TANH_LINEAR_Z  # 0.4549
+
+_ALL = (
+    Activation(
+        "sigmoid",
+        "Sigmoid",
+        "sigmoid(z) = 1 / (1 + exp(-z)); sigmoid'(z) = sigmoid(z) (1 - sigmoid(z)) <= 1/4",
+        _sigmoid,
+        _sigmoid_deriv,
+        0.25,
+        _symmetric(SIGMOID_SATURATION_Z, outside=True),
+        _symmetric(SIGMOID_LINEAR_Z, outside=False),
+        limits=(0.0, 1.0),
+    ),
+    Activation(
+        "tanh",
+        "Tanh",
+        "tanh(z) = (e^z - e^-z) / (e^z + e^-z); tanh'(z) = 1 - tanh(z)^2 <= 1",
+        np.tanh,
+        _tanh_deriv,
+        1.0,
+        _symmetric(TANH_SATURATION_Z, outside=True),
+        _symmetric(TANH_LINEAR_Z, outside=False),
+        limits=(-1.0, 1.0),
+    ),
+    Activation(
+        "relu",
+        "ReLU",
+        "relu(z) = max(z, 0); relu'(z) = 1 for z > 0, else 0",
+        _relu,
+        _relu_deriv,
+        1.0,
+        ((-math.inf, 0.0),),
+        ((0.0, math.inf),),
+        mean_sq=lambda q: np.asarray(q, dtype=np.float64) / 2.0,
+        mean_deriv_sq=lambda q: np.full_like(np.asarray(q, dtype=np.float64), 0.5),
+    ),
+    Activation(
+        "linear",
+        "Linear (none)",
+        "linear(z) = z; linear'(z) = 1",
+        _identity,
+        _ones,
+        1.0,
+        (),
+        ((-math.inf, math.inf),),
+        mean_sq=lambda q: np.asarray(q, dtype=np.float64),
+        mean_deriv_sq=lambda q: np.ones_like(np.asarray(q, dtype=np.float64)),
+    ),
+)
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in _ALL}
+"""All activations, in display order: name -> :class:`Activation`."""
+
+
+def get_activation(name: str) -> Activation:
+    """The activation called ``name``, or ValueError listing the known names."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {name!r}") from None

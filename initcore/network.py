@@ -1,0 +1,226 @@
+"""Forward and backward passes through a deep dense net, and what each layer does to the signal.
+
+A net of ``depth`` hidden layers of ``width`` units: layer l computes
+
+    z_l = a_{l-1} @ W_l + b        # (batch, width), W_l of shape (fan_in, width)
+    a_l = phi(z_l)                 # a_0 = x, of shape (batch, n_in)
+
+with W_1 of shape (n_in, width), W_l of shape (width, width) after it, every W_l drawn from one
+scheme and every bias the constant ``bias``. The backward pass starts from a seeded standard-normal
+gradient g = dL/da_L placed on the last layer's activations (a stand-in for whatever loss follows):
+
+    dL/dz_L = g * phi'(z_L)
+    dL/dz_l = (dL/dz_{l+1} @ W_{l+1}^T) * phi'(z_l)
+
+Randomness: W_l comes from ``np.random.default_rng([seed, 0, l])`` and g from
+``np.random.default_rng([seed, 1])``, so the first layers of a deeper net equal those of a shallower one
+with the same seed. Arithmetic is float32, like Keras; statistics are accumulated in float64.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .activations import LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
+from .schemes import check_seed, get_scheme
+
+LAYER_COLUMNS = (
+    "layer",
+    "z_mean",
+    "z_std",
+    "a_mean",
+    "a_std",
+    "saturated",
+    "near_linear",
+    "grad_rms",
+)
+_WEIGHT_STREAM, _GRAD_STREAM = 0, 1
+
+
+@dataclass(frozen=True)
+class LayerArrays:
+    """Every hidden layer's arrays, stacked: each of shape (depth, batch, width)."""
+
+    z: np.ndarray  # pre-activations
+    a: np.ndarray  # activations phi(z)
+    dz: np.ndarray  # dL/dz, the backward signal
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_x(x: Any) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (batch, n_in) with both >= 1, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("x must be finite, got NaN or inf values")
+    return x
+
+
+def network_weights(
+    n_in: int, *, depth: int, width: int, scheme: str, seed: int, **params: Any
+) -> list[np.ndarray]:
+    """The ``depth`` weight matrices of the net, W_1 (n_in, width) then (width, width), float32."""
+    n_in = _check_int("n_in", n_in, 1)
+    depth = _check_int("depth", depth, 1)
+    width = _check_int("width", width, 1)
+    seed = check_seed(seed)
+    s = get_scheme(scheme)
+    s.resolve(params)  # fail on bad parameters before drawing anything
+    return [
+        s.draw(
+            np.random.default_rng([seed, _WEIGHT_STREAM, l]),
+            (n_in if l == 1 else width, width),
+            **params,
+        )
+        for l in range(1, depth + 1)
+    ]
+
+
+def upstream_gradient(batch: int, width: int, *, seed: int) -> np.ndarray:
+    """The seeded standard-normal dL/da_L, of shape (batch, width), that starts the backward pass."""
+    rng = np.random.default_rng([check_seed(seed), _GRAD_STREAM])
+    return rng.standard_normal((batch, width), dtype=np.float32)
+
+
+def propagate(
+    x: np.ndarray,
+    weights: list[np.ndarray],
+    *,
+    activation: str | Activation,
+    bias: float = 0.0,
+    grad: np.ndarray,
+    keep: bool = False,
+) -> tuple[pd.DataFrame, LayerArrays | None]:
+    """Forward and backward pass with given weights; per-layer statistics and, if ``keep``, arrays.
+
+    Args:
+        x: inputs, (batch, n_in).
+        weights: W_1 .. W_depth, each (fan_in, fan_out), chained.
+        activation: a name in ``ACTIVATIONS`` or an :class:`Activation`.
+        bias: the constant added to every pre-activation.
+        grad: dL/da_L, (batch, width of the last layer).
+        keep: also return every layer's z, a and dL/dz (memory: 3 x depth x batch x width floats).
+
+    Returns:
+        (stats, arrays): stats has the columns of :func:`layer_stats`; arrays is None unless ``keep``.
+        Without ``keep`` only phi'(z) of each layer is held for the backward pass.
+    """
+    act = activation if isinstance(activation, Activation) else get_activation(activation)
+    x = _check_x(x)
+    if not np.isfinite(bias):
+        raise ValueError(f"bias must be finite, got {bias!r}")
+    b = np.float32(bias)
+    depth, batch = len(weights), x.shape[0]
+    sat_cut = np.float32(SATURATED_SLOPE * act.max_deriv)
+    lin_cut = np.float32(LINEAR_SLOPE * act.max_deriv)
+    rows = np.zeros((depth, len(LAYER_COLUMNS)))
+    slopes: list[np.ndarray] = []
+    kept_z: list[np.ndarray] = []
+    kept_a: list[np.ndarray] = []
+    a = x
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights overflow to inf: reported, not raised
+        for l, w in enumerate(weights):
+            z = a @ w  # (batch, width)
+            if b:
+                z += b
+            a = act.fn(z)  # (batch, width)
+            d = act.deriv(z)  # phi'(z), kept for the backward pass
+            rows[l, :7] = (
+                l + 1,
+                z.mean(dtype=np.float64),
+                z.std(dtype=np.float64),
+                a.mean(dtype=np.float64),
+                a.std(dtype=np.float64),
+                np.count_nonzero(d < sat_cut) / d.size,
+                np.count_nonzero(d >= lin_cut) / d.size,
+            )
+            slopes.append(d)
+            if keep:
+                kept_z.append(z)
+                kept_a.append(a)
+        grad = np.asarray(grad, dtype=np.float32)
+        if grad.shape != (batch, weights[-1].shape[1]):
+            raise ValueError(f"grad must have shape {(batch, weights[-1].shape[1])}, got {grad.shape}")
+        dz = grad * slopes[-1]  # dL/dz_L, (batch, width)
+        kept_dz = [dz] if keep else []
+        rows[-1, 7] = _rms(dz)
+        for l in range(depth - 2, -1, -1):
+            dz = (dz @ weights[l + 1].T) * slopes[l]  # dL/dz_l, (batch, width)
+            rows[l, 7] = _rms(dz)
+            if keep:
+                kept_dz.append(dz)
+    stats = pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
+    stats["layer"] = stats["layer"].astype(int)
+    if not keep:
+        return stats, None
+    return stats, LayerArrays(np.stack(kept_z), np.stack(kept_a), np.stack(kept_dz[::-1]))
+
+
+def _rms(v: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(v, dtype=np.float64))))
+
+
+def _run(x, depth, width, scheme, activation, seed, bias, params, keep):
+    x = _check_x(x)
+    act = get_activation(activation)
+    weights = network_weights(x.shape[1], depth=depth, width=width, scheme=scheme, seed=seed, **params)
+    grad = upstream_gradient(x.shape[0], weights[-1].shape[1], seed=seed)
+    return propagate(x, weights, activation=act, bias=bias, grad=grad, keep=keep)
+
+
+def layer_stats(
+    x: np.ndarray,
+    *,
+    depth: int,
+    width: int,
+    scheme: str,
+    activation: str,
+    seed: int,
+    bias: float = 0.0,
+    **params: Any,
+) -> pd.DataFrame:
+    """Per-layer statistics of a forward and backward pass through a fresh net.
+
+    Args:
+        x: inputs, (batch, n_in).
+        depth: number of hidden layers (>= 1).
+        width: units per hidden layer (>= 1); W_1 is (n_in, width), the others (width, width).
+        scheme: a name in ``SCHEMES``; ``**params`` are its parameters.
+        activation: a name in ``ACTIVATIONS``.
+        seed: draws the weights and the upstream gradient (see the module docstring).
+        bias: the constant bias of every unit.
+
+    Returns:
+        One row per hidden layer, columns exactly ``layer`` (1-based), ``z_mean``, ``z_std``,
+        ``a_mean``, ``a_std`` (over all (example, unit) pairs), ``saturated`` (share of pairs with
+        relative slope r(z) = phi'(z) / max phi' < 0.05; sigmoid: |z| > 4.357; tanh: |a| > 0.975),
+        ``near_linear`` (share with r(z) >= 0.95; sigmoid: |z| <= 0.455) and ``grad_rms`` (root mean
+        square of dL/dz at that layer). Values overflowing float32 show up as inf or NaN.
+    """
+    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=False)[0]
+
+
+def layer_arrays(
+    x: np.ndarray,
+    *,
+    depth: int,
+    width: int,
+    scheme: str,
+    activation: str,
+    seed: int,
+    bias: float = 0.0,
+    **params: Any,
+) -> LayerArrays:
+    """The same pass as :func:`layer_stats` (same arguments, same numbers), returning every layer's
+    z, a and dL/dz, each stacked to (depth, batch, width): for histograms."""
+    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=True)[1]
