@@ -155,7 +155,8 @@ def predicted_grad_rms(
     """Predicted RMS of dL/dz per layer (shape (depth,)) for a unit-variance dL/da at the last layer.
 
     grad^depth = sqrt(D(q^depth)); grad^l = grad^{l+1} * sqrt(sigma_w2 * D(q^l)),
-    with D(q) = E[phi'(sqrt(q) u)^2] and q^l from :func:`variance_map`. Deep in the net each factor tends to sqrt(chi1).
+    with D(q) = E[phi'(sqrt(q) u)^2] and q^l from :func:`variance_map`. Deep in the net each factor
+    tends to sqrt(chi1).
     """
     q = variance_map(activation, sigma_w2, sigma_b2, q0, depth)
     d = moments(activation, q)[1]
