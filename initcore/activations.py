@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 SATURATED_SLOPE = 0.05  # r(z) below this: saturated
 LINEAR_SLOPE = 0.95  # r(z) at or above this: near-linear
@@ -172,3 +173,56 @@ def get_activation(name: str) -> Activation:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
         raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {name!r}") from None
+
+
+ZONE_NAMES = ("saturated", "nonlinear", "near-linear")
+
+
+def zone_of(name: str, z: np.ndarray) -> np.ndarray:
+    """The zone of each pre-activation: 'saturated' (r < 0.05), 'near-linear' (r >= 0.95) or
+    'nonlinear' (in between: the useful, curved part of phi)."""
+    r = get_activation(name).relative_slope(np.asarray(z, dtype=np.float64))
+    return np.where(r < SATURATED_SLOPE, "saturated", np.where(r >= LINEAR_SLOPE, "near-linear", "nonlinear"))
+
+
+def curve(name: str, lo: float = -8.0, hi: float = 8.0, n: int = 401) -> pd.DataFrame:
+    """phi and its relative slope on a grid, for plotting: columns z, phi, slope, zone."""
+    act = get_activation(name)
+    z = np.linspace(lo, hi, n)
+    return pd.DataFrame({"z": z, "phi": act.fn(z), "slope": act.relative_slope(z), "zone": zone_of(name, z)})
+
+
+def zone_spans(name: str, lo: float = -8.0, hi: float = 8.0) -> pd.DataFrame:
+    """The saturated and near-linear z-intervals clipped to [lo, hi]: columns zone, start, end."""
+    act = get_activation(name)
+    rows = [
+        (zone, max(a, lo), min(b, hi))
+        for zone, intervals in (("saturated", act.saturated), ("near-linear", act.near_linear))
+        for a, b in intervals
+        if min(b, hi) > max(a, lo)
+    ]
+    return pd.DataFrame(rows, columns=["zone", "start", "end"])
+
+
+def gaussian_zone_shares(name: str, std: float, mean: float = 0.0) -> dict[str, float]:
+    """Share of z ~ N(mean, std^2) in each zone of activation ``name`` (exact, via erf).
+
+    By the central limit theorem z = sum_i w_i x_i over many inputs is close to normal, so this is
+    what a unit fed by n inputs sees: std = sqrt(n Var(w) E[x^2]).
+    """
+    act = get_activation(name)
+    if not (math.isfinite(std) and std >= 0 and math.isfinite(mean)):
+        raise ValueError(f"std must be finite and >= 0 and mean finite, got std={std!r}, mean={mean!r}")
+
+    def mass(intervals: tuple[Interval, ...]) -> float:
+        total = 0.0
+        for lo, hi in intervals:
+            if std == 0:
+                total += float(lo < mean < hi)
+                continue
+            cdf = [0.5 * (1 + math.erf((e - mean) / (std * math.sqrt(2)))) for e in (lo, hi)]
+            total += cdf[1] - cdf[0]
+        return total
+
+    sat, lin = mass(act.saturated), mass(act.near_linear)
+    return {"saturated": sat, "nonlinear": max(0.0, 1.0 - sat - lin), "near-linear": lin}

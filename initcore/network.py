@@ -88,6 +88,7 @@ def network_weights(
 
 def upstream_gradient(batch: int, width: int, *, seed: int) -> np.ndarray:
     """The seeded standard-normal dL/da_L, of shape (batch, width), that starts the backward pass."""
+    batch, width = _check_int("batch", batch, 1), _check_int("width", width, 1)
     rng = np.random.default_rng([check_seed(seed), _GRAD_STREAM])
     return rng.standard_normal((batch, width), dtype=np.float32)
 

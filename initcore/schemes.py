@@ -281,7 +281,7 @@ class Scheme:
     def keras_spec(self, seed: int | None = None, **params: Any) -> tuple[str, dict[str, Any]]:
         """(class name in ``keras.initializers``, keyword arguments) of the equivalent initializer."""
         cls, kwargs = self._keras(**self.resolve(params))
-        if cls != "Zeros":
+        if cls != "Zeros" and seed is not None:
             kwargs = {**kwargs, "seed": seed}
         return cls, kwargs
 

@@ -79,7 +79,7 @@ def moments(activation: str, q: np.ndarray | float) -> tuple[np.ndarray, np.ndar
         m = np.interp(log_q, _LOG_Q, m_tab)
         d = np.interp(log_q, _LOG_Q, d_tab)
         # Beyond the table phi'^2 is a spike of fixed area under a density of height 1 / sqrt(2 pi q).
-        d = np.where(q > _Q_MAX, d_tab[-1] * np.sqrt(_Q_MAX / q), d)
+        d = np.where(q > _Q_MAX, d_tab[-1] * np.sqrt(_Q_MAX / np.maximum(q, _Q_MAX)), d)
     nan = np.isnan(q)
     return np.where(nan, np.nan, m), np.where(nan, np.nan, d)
 

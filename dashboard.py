@@ -1,0 +1,98 @@
+"""Landing page: why the way we initialize weights decides whether a network can learn."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import initcore
+from initcore.activations import curve, gaussian_zone_shares, zone_spans
+
+st.set_page_config(page_title="Weight Initialization Lab", page_icon="🎲", layout="wide")
+
+st.title("Why initialization matters")
+st.markdown(
+    """
+A neural network starts from random weights, and *how* random decides whether it can learn.
+Until 2010 the usual choice was to draw every weight uniformly from **[-0.1, 0.1]** or from a
+normal with **std 0.1**, whatever the size of the layer.
+
+A sigmoid unit adds up its inputs, **z = w₁x₁ + … + wₙxₙ + b**, and outputs sigmoid(z).
+With *n* independent inputs, **Var(z) = n · Var(w) · E[x²]**: the spread of z grows with the
+number of inputs.
+
+- **Weights too small:** z stays near 0, where the sigmoid is almost a straight line. Every layer
+  is then nearly linear, and a deep stack of linear layers is just one linear model.
+- **Weights too large:** z lands in the flat tails. Outputs stick at 0 or 1 and the slope there is
+  almost zero, so hardly any gradient gets through: learning stalls.
+- **What we want:** a wide but reasonable spread of z, which means scaling Var(w) with the layer's
+  size. That is **Xavier/Glorot initialization**: Var(w) = 2 / (fan_in + fan_out).
+"""
+)
+
+activation = st.segmented_control(
+    "Activation",
+    options=["sigmoid", "tanh"],
+    default="sigmoid",
+    key="act",
+    bind="query-params",
+)
+activation = activation or "sigmoid"  # a deselected control falls back to the lesson's sigmoid
+act = initcore.ACTIVATIONS[activation]
+sat_z = next(hi for lo, hi in act.saturated if math.isinf(lo)) * -1
+lin_z = act.near_linear[0][1]
+
+left, right = st.columns([3, 2])
+with left:
+    st.altair_chart(
+        charts.activation_zones(curve(activation), zone_spans(activation), label=activation),
+        width="stretch",
+    )
+    st.caption(
+        f"**What to notice:** inside |z| ≤ {lin_z:.3f} (blue) the {activation} keeps at least 95% of its "
+        f"steepest slope: it is almost linear there. Beyond |z| > {sat_z:.2f} (orange) its slope is below "
+        "5% of the maximum: the unit is saturated and passes almost no gradient back. Learning happens "
+        "in between (green)."
+    )
+
+with right:
+    st.subheader("Where one unit's z lands")
+    st.markdown(
+        f"A {activation} unit with *n* inputs x ~ N(0, 1). z is close to normal with "
+        "std √(n · Var(w)); the table gives the exact share of z in each zone."
+    )
+    rows = []
+    for n in (100, 1000):
+        for name in ("uniform", "normal", "glorot_uniform"):
+            scheme = initcore.SCHEMES[name]
+            std_z = math.sqrt(n) * scheme.std(n, n)
+            shares = gaussian_zone_shares(activation, std_z)
+            rows.append(
+                {
+                    "inputs n": n,
+                    "weights": scheme.short_label(),
+                    "std of z": std_z,
+                    "near-linear": shares["near-linear"],
+                    "saturated": shares["saturated"],
+                }
+            )
+    table = pd.DataFrame(rows)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "std of z": st.column_config.NumberColumn(format="%.2f"),
+            "near-linear": st.column_config.NumberColumn(format="percent"),
+            "saturated": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    lesson_1000 = table[(table["inputs n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
+    st.caption(
+        "**What to notice:** with 100 inputs both of the lesson's draws are mild. With 1000 inputs "
+        f"N(0, 0.1²) gives z a std of {lesson_1000['std of z']:.1f}, and "
+        f"{lesson_1000['saturated']:.0%} of z is saturated. Glorot keeps the std of z near 1 at any n."
+    )

@@ -1,0 +1,146 @@
+"""Forward and backward passes: the table's columns, definitions, reproducibility and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import initcore
+from initcore.activations import SIGMOID_LINEAR_Z, SIGMOID_SATURATION_Z
+
+X = np.random.default_rng(0).standard_normal((200, 30)).astype(np.float32)
+KW = {"depth": 5, "width": 40, "scheme": "glorot_uniform", "activation": "sigmoid", "seed": 1}
+
+
+def test_one_row_per_layer_with_exactly_the_documented_columns():
+    stats = initcore.layer_stats(X, **KW)
+    assert list(stats.columns) == [
+        "layer",
+        "z_mean",
+        "z_std",
+        "a_mean",
+        "a_std",
+        "saturated",
+        "near_linear",
+        "grad_rms",
+    ]
+    assert stats["layer"].tolist() == [1, 2, 3, 4, 5]
+    assert np.isfinite(stats.drop(columns="layer").to_numpy()).all()
+
+
+def test_stats_are_computed_from_the_arrays_by_their_definitions():
+    stats = initcore.layer_stats(X, **KW)
+    arr = initcore.layer_arrays(X, **KW)
+    assert arr.z.shape == arr.a.shape == arr.dz.shape == (5, 200, 40)
+    flat = arr.z.reshape(5, -1).astype(np.float64)
+    np.testing.assert_allclose(stats.z_mean, flat.mean(axis=1), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(stats.z_std, flat.std(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(stats.a_mean, arr.a.reshape(5, -1).mean(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(stats.a_std, arr.a.reshape(5, -1).std(axis=1), rtol=1e-5)
+    # sigmoid: saturated <=> |z| > 4.357, near-linear <=> |z| <= 0.455 (relative slope 0.05 and 0.95)
+    np.testing.assert_allclose(stats.saturated, (np.abs(flat) > SIGMOID_SATURATION_Z).mean(axis=1), atol=1e-4)
+    np.testing.assert_allclose(stats.near_linear, (np.abs(flat) <= SIGMOID_LINEAR_Z).mean(axis=1), atol=1e-4)
+    rms = np.sqrt(np.mean(arr.dz.reshape(5, -1).astype(np.float64) ** 2, axis=1))
+    np.testing.assert_allclose(stats.grad_rms, rms, rtol=1e-6)
+    np.testing.assert_allclose(arr.a, initcore.ACTIVATIONS["sigmoid"].fn(arr.z), rtol=1e-6)
+
+
+def test_the_backward_pass_is_the_chain_rule_with_the_published_weights():
+    weights = initcore.network_weights(30, depth=3, width=40, scheme="he_normal", seed=4)
+    g = initcore.upstream_gradient(200, 40, seed=4)
+    arr = initcore.layer_arrays(X, depth=3, width=40, scheme="he_normal", activation="tanh", seed=4)
+    z1 = X @ weights[0]
+    np.testing.assert_allclose(arr.z[0], z1, rtol=1e-5, atol=1e-6)
+    dz3 = g * (1 - np.tanh(arr.z[2]) ** 2)
+    dz2 = (dz3 @ weights[2].T) * (1 - np.tanh(arr.z[1]) ** 2)
+    np.testing.assert_allclose(arr.dz[2], dz3, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(arr.dz[1], dz2, rtol=1e-5, atol=1e-7)
+
+
+def test_same_seed_same_table_other_seed_other_table():
+    a, b = initcore.layer_stats(X, **KW), initcore.layer_stats(X, **KW)
+    pd.testing.assert_frame_equal(a, b)
+    c = initcore.layer_stats(X, **{**KW, "seed": 2})
+    assert not np.allclose(a.z_std, c.z_std), "seed 1 and seed 2 gave the same net"
+
+
+def test_a_deeper_net_starts_with_the_same_layers():
+    shallow = initcore.network_weights(30, depth=2, width=40, scheme="uniform", seed=9)
+    deep = initcore.network_weights(30, depth=6, width=40, scheme="uniform", seed=9)
+    for l, (w1, w2) in enumerate(zip(shallow, deep, strict=False), start=1):
+        np.testing.assert_array_equal(w1, w2, err_msg=f"layer {l} changed with depth")
+    assert deep[0].shape == (30, 40) and deep[1].shape == (40, 40)
+
+
+def test_the_lesson_small_weights_are_near_linear_large_ones_saturate():
+    x = np.random.default_rng(0).standard_normal((500, 100)).astype(np.float32)
+    small = initcore.layer_stats(
+        x, depth=10, width=100, scheme="normal", activation="sigmoid", seed=0, std=0.01
+    )
+    large = initcore.layer_stats(
+        x, depth=10, width=100, scheme="normal", activation="sigmoid", seed=0, std=1.0
+    )
+    assert small.near_linear.iloc[-1] > 0.99, f"std 0.01: near-linear share {small.near_linear.iloc[-1]}"
+    assert large.saturated.iloc[-1] > 0.5, f"std 1: saturated share {large.saturated.iloc[-1]}"
+    # Small weights are the ordered phase: chi1 = 100 * 0.01^2 / 16 ~ 6e-4, so dL/dz shrinks ~40x a layer.
+    drop = small.grad_rms.iloc[0] / small.grad_rms.iloc[-1]
+    assert drop < 1e-10, f"std 0.01: gradient at layer 1 / layer 10 = {drop:.2e}, expected to vanish"
+
+
+def test_bias_shifts_every_pre_activation():
+    zero = initcore.layer_arrays(X, **{**KW, "scheme": "zeros"}, bias=0.5)
+    np.testing.assert_array_equal(zero.z, np.float32(0.5))
+    stats = initcore.layer_stats(X, **{**KW, "scheme": "zeros"}, bias=0.5)
+    assert stats.z_std.max() == 0 and stats.grad_rms.iloc[:-1].max() == 0, "zeros pass no gradient back"
+
+
+def test_relu_dead_units_count_as_saturated():
+    stats = initcore.layer_stats(X, **{**KW, "activation": "relu", "scheme": "he_normal"})
+    assert stats.saturated.iloc[0] == pytest.approx(0.5, abs=0.05), stats.saturated.iloc[0]
+    np.testing.assert_allclose(stats.saturated + stats.near_linear, 1.0)
+
+
+def test_overflow_is_reported_not_raised():
+    stats = initcore.layer_stats(
+        X, depth=30, width=40, scheme="normal", activation="linear", seed=0, std=1e6
+    )  # |z| grows by ~6e6 per layer and passes float32's 3.4e38 around layer 6
+    assert not np.isfinite(stats.z_std.iloc[-1]), "huge weights must overflow visibly"
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"depth": 0}, "depth must be an integer >= 1, got 0"),
+        ({"width": 2.5}, "width must be an integer >= 1, got 2.5"),
+        ({"scheme": "xavier"}, "scheme must be one of"),
+        ({"activation": "gelu"}, "activation must be one of"),
+        ({"seed": -3}, "seed must be a non-negative integer, got -3"),
+        ({"bias": float("inf")}, "bias must be finite"),
+        ({"limit": 0.1}, "unknown parameter 'limit'"),
+    ],
+)
+def test_bad_arguments_name_themselves(change, fragment):
+    with pytest.raises(ValueError) as err:
+        initcore.layer_stats(X, **{**KW, **change})
+    assert fragment in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("x", "fragment"),
+    [
+        (np.ones(5), "shape (batch, n_in)"),
+        (np.full((3, 3), np.nan), "finite"),
+        (np.ones((0, 4)), "both >= 1"),
+    ],
+)
+def test_bad_inputs_are_refused(x, fragment):
+    with pytest.raises(ValueError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        initcore.layer_stats(x, **KW)
+
+
+def test_upstream_gradient_checks_its_sizes():
+    with pytest.raises(ValueError, match="batch must be an integer >= 1, got -1"):
+        initcore.upstream_gradient(-1, 3, seed=0)
+    g = initcore.upstream_gradient(500, 40, seed=0)
+    assert g.dtype == np.float32 and abs(float(g.std()) - 1) < 0.05, "a standard-normal gradient"

@@ -1,0 +1,88 @@
+"""Property-based tests: any valid shape and parameter gives finite numbers of the right shape."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import initcore
+
+SCHEMES = st.sampled_from(list(initcore.SCHEMES))
+ACTIVATIONS = st.sampled_from(list(initcore.ACTIVATIONS))
+DIM = st.integers(min_value=1, max_value=64)
+
+
+def _params(scheme: str, draw_float) -> dict[str, float]:
+    return {p.name: draw_float for p in initcore.SCHEMES[scheme].params}
+
+
+@given(scheme=SCHEMES, shape=st.tuples(DIM, DIM), seed=st.integers(0, 2**32 - 1), value=st.floats(0.0, 1e3))
+@settings(max_examples=150, deadline=None)
+def test_sample_is_finite_float32_of_the_asked_shape_within_the_bound(scheme, shape, seed, value):
+    params = _params(scheme, value)
+    w = initcore.sample(scheme, shape, seed=seed, **params)
+    assert w.shape == shape and w.dtype == np.float32
+    assert np.isfinite(w).all()
+    bound = initcore.SCHEMES[scheme].bound(*shape, **params)
+    assert float(np.abs(w).max()) <= bound * (1 + 1e-6) + 1e-30
+
+
+@given(scheme=SCHEMES, fan_in=DIM, fan_out=DIM, value=st.floats(0.0, 1e6))
+def test_std_and_sigma_w2_are_finite_and_non_negative(scheme, fan_in, fan_out, value):
+    params = _params(scheme, value)
+    s = initcore.SCHEMES[scheme].std(fan_in, fan_out, **params)
+    assert math.isfinite(s) and s >= 0
+    assert initcore.sigma_w2(scheme, fan_in, fan_out, **params) == pytest.approx(fan_in * s * s, rel=1e-12)
+
+
+@given(
+    scheme=SCHEMES,
+    activation=st.sampled_from(["sigmoid", "tanh"]),
+    batch=st.integers(1, 32),
+    n_in=DIM,
+    depth=st.integers(1, 8),
+    width=DIM,
+    seed=st.integers(0, 10_000),
+    bias=st.floats(-5, 5),
+    value=st.floats(0.0, 10.0),
+)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_bounded_nets_give_finite_stats_of_the_right_shape(
+    scheme, activation, batch, n_in, depth, width, seed, bias, value
+):
+    x = np.random.default_rng(seed).standard_normal((batch, n_in)).astype(np.float32)
+    stats = initcore.layer_stats(
+        x,
+        depth=depth,
+        width=width,
+        scheme=scheme,
+        activation=activation,
+        seed=seed,
+        bias=bias,
+        **_params(scheme, value),
+    )
+    assert stats.shape == (depth, 8)
+    assert np.isfinite(stats.to_numpy()).all(), stats
+    shares = stats[["saturated", "near_linear"]].to_numpy()
+    assert ((shares >= 0) & (shares <= 1)).all()
+
+
+@given(
+    activation=ACTIVATIONS,
+    sw2=st.floats(0.0, 50.0),
+    sb2=st.floats(0.0, 5.0),
+    q0=st.floats(0.0, 10.0),
+    depth=st.integers(1, 30),
+)
+@settings(max_examples=100, deadline=None)
+def test_theory_is_non_negative_and_shaped(activation, sw2, sb2, q0, depth):
+    q = initcore.variance_map(activation, sw2, sb2, q0, depth)
+    assert q.shape == (depth,) and (q >= 0).all() and not np.isnan(q).any()
+    c = initcore.chi1(activation, sw2, sb2)
+    assert c >= 0 and math.isfinite(c)
+    g = initcore.predicted_grad_rms(activation, sw2, sb2, q0, depth)
+    assert g.shape == (depth,) and (g >= 0).all()
