@@ -24,42 +24,45 @@ SATURATED_SLOPE = 0.05  # r(z) below this: saturated
 LINEAR_SLOPE = 0.95  # r(z) at or above this: near-linear
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp(-|z|) never overflows; both branches are exact forms of 1 / (1 + exp(-z)).
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+# The forward pass's hot path writes phi(z) into `a` and phi'(z) into `d` with no temporary arrays
+# (fresh multi-megabyte temporaries cost more in page faults than the arithmetic) and may overwrite z.
 
 
-def _sigmoid_deriv(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))  # sigmoid'(z) = e^-|z| / (1 + e^-|z|)^2, symmetric in z
-    return e / (1.0 + e) ** 2
+def _sigmoid_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
+    # With e = exp(-|z|) <= 1 nothing overflows: sigmoid(z) = exp(min(z, 0)) / (1 + e) equals
+    # 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0 without a branch, and
+    # sigmoid'(z) = e / (1 + e)^2 keeps full relative precision in both tails.
+    np.abs(z, out=d)
+    np.negative(d, out=d)
+    np.exp(d, out=d)  # e
+    np.add(d, 1.0, out=a)
+    np.reciprocal(a, out=a)  # r = 1 / (1 + e)
+    np.multiply(d, a, out=d)
+    np.multiply(d, a, out=d)  # sigmoid' = e r^2
+    np.minimum(z, 0.0, out=z)
+    np.exp(z, out=z)
+    np.multiply(a, z, out=a)  # sigmoid = exp(min(z, 0)) r
 
 
-def _tanh_deriv(z: np.ndarray) -> np.ndarray:
-    t = np.tanh(z)
-    return 1.0 - t * t
+def _tanh_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
+    np.tanh(z, out=a)
+    np.multiply(a, a, out=d)
+    np.subtract(1.0, d, out=d)  # tanh' = 1 - tanh^2
 
 
-def _relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0)
+def _relu_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
+    np.maximum(z, 0.0, out=a)
+    np.greater(z, 0.0, out=d)  # relu' = 1 for z > 0, else 0 (TensorFlow's choice at 0)
 
 
-def _float_dtype(z: np.ndarray) -> np.dtype:
-    return z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
+def _linear_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
+    np.copyto(a, z)
+    d.fill(1.0)
 
 
-def _relu_deriv(z: np.ndarray) -> np.ndarray:
+def _float_copy(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z)
-    return (z > 0).astype(_float_dtype(z))  # 0 at z = 0, as TensorFlow's relu gradient
-
-
-def _identity(z: np.ndarray) -> np.ndarray:
-    return np.asarray(z)
-
-
-def _ones(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z)
-    return np.ones_like(z, dtype=_float_dtype(z))
+    return np.array(z, dtype=z.dtype if z.dtype.kind == "f" else np.float64)
 
 
 Interval = tuple[float, float]
@@ -73,8 +76,8 @@ class Activation:
         name: registry key (the Keras activation name).
         label: display name.
         formula: phi(z) as text.
-        fn: phi, elementwise, keeps the float dtype of its input.
-        deriv: phi', elementwise.
+        into: ``into(z, a, d)`` writes phi(z) into ``a`` and phi'(z) into ``d`` (arrays of z's shape and
+            dtype) without temporaries, and may overwrite ``z``: the forward pass's hot path.
         max_deriv: max over z of phi'(z).
         saturated: the z-intervals where r(z) < 0.05.
         near_linear: the z-intervals where r(z) >= 0.95.
@@ -87,14 +90,28 @@ class Activation:
     name: str
     label: str
     formula: str
-    fn: Callable[[np.ndarray], np.ndarray] = field(repr=False)
-    deriv: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    into: Callable[[np.ndarray, np.ndarray, np.ndarray], None] = field(repr=False)
     max_deriv: float
     saturated: tuple[Interval, ...]
     near_linear: tuple[Interval, ...]
     limits: tuple[float, float] | None = None
     mean_sq: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     mean_deriv_sq: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+
+    def value_and_slope(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(phi(z), phi'(z)), elementwise; a float input keeps its dtype (others become float64)."""
+        z = _float_copy(z)  # a copy: `into` may overwrite it
+        a, d = np.empty_like(z), np.empty_like(z)
+        self.into(z, a, d)
+        return a, d
+
+    def fn(self, z: np.ndarray) -> np.ndarray:
+        """phi(z), elementwise."""
+        return self.value_and_slope(z)[0]
+
+    def deriv(self, z: np.ndarray) -> np.ndarray:
+        """phi'(z), elementwise."""
+        return self.value_and_slope(z)[1]
 
     def relative_slope(self, z: np.ndarray) -> np.ndarray:
         """r(z) = phi'(z) / max phi', in [0, 1]."""
@@ -119,8 +136,7 @@ _ALL = (
         "sigmoid",
         "Sigmoid",
         "sigmoid(z) = 1 / (1 + exp(-z)); sigmoid'(z) = sigmoid(z) (1 - sigmoid(z)) <= 1/4",
-        _sigmoid,
-        _sigmoid_deriv,
+        _sigmoid_into,
         0.25,
         _symmetric(SIGMOID_SATURATION_Z, outside=True),
         _symmetric(SIGMOID_LINEAR_Z, outside=False),
@@ -130,8 +146,7 @@ _ALL = (
         "tanh",
         "Tanh",
         "tanh(z) = (e^z - e^-z) / (e^z + e^-z); tanh'(z) = 1 - tanh(z)^2 <= 1",
-        np.tanh,
-        _tanh_deriv,
+        _tanh_into,
         1.0,
         _symmetric(TANH_SATURATION_Z, outside=True),
         _symmetric(TANH_LINEAR_Z, outside=False),
@@ -141,8 +156,7 @@ _ALL = (
         "relu",
         "ReLU",
         "relu(z) = max(z, 0); relu'(z) = 1 for z > 0, else 0",
-        _relu,
-        _relu_deriv,
+        _relu_into,
         1.0,
         ((-math.inf, 0.0),),
         ((0.0, math.inf),),
@@ -153,8 +167,7 @@ _ALL = (
         "linear",
         "Linear (none)",
         "linear(z) = z; linear'(z) = 1",
-        _identity,
-        _ones,
+        _linear_into,
         1.0,
         (),
         ((-math.inf, math.inf),),
