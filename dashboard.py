@@ -9,9 +9,15 @@ import streamlit as st
 
 import charts
 import initcore
+import ui
 from initcore.activations import curve, gaussian_zone_shares, zone_spans
 
-st.set_page_config(page_title="Weight Initialization Lab", page_icon="🎲", layout="wide")
+ui.setup_page("Why initialization matters", ":material/school:")
+LESSON = {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}}  # the two initializations before 2010
+state = ui.PageState(
+    "home",
+    [ui.Field("act", "sigmoid", options=("sigmoid", "tanh")), ui.Field("n", 100, options=(10, 100, 1000))],
+)
 
 st.title("Why initialization matters")
 st.markdown(
@@ -33,29 +39,37 @@ number of inputs.
 """
 )
 
-activation = st.segmented_control(
-    "Activation",
-    options=["sigmoid", "tanh"],
-    default="sigmoid",
-    key="act",
-    bind="query-params",
-)
-activation = activation or "sigmoid"  # a deselected control falls back to the lesson's sigmoid
+state.show_notices()
+c1, c2, _ = st.columns([1, 1, 2])
+activation = c1.radio("Activation", ["sigmoid", "tanh"], key="act", horizontal=True)
+n = c2.radio("Inputs per unit, n", [10, 100, 1000], key="n", horizontal=True)
 act = initcore.ACTIVATIONS[activation]
 sat_z = next(hi for lo, hi in act.saturated if math.isinf(lo)) * -1
 lin_z = act.near_linear[0][1]
 
 left, right = st.columns([3, 2])
 with left:
-    st.altair_chart(
-        charts.activation_zones(curve(activation), zone_spans(activation), label=activation),
+    stds = {
+        f"{initcore.SCHEMES[k].short_label(**p)}": math.sqrt(n) * initcore.SCHEMES[k].std(n, n, **p)
+        for k, p in LESSON.items()
+    }
+    z = initcore.normal_z_curves(stds, reach=8.0)
+    st.vega_lite_chart(
+        charts.activation_zones_spec(
+            curve(activation),
+            zone_spans(activation),
+            label=activation,
+            z=z,
+            series_schemes=dict(zip(stds, LESSON, strict=True)),
+        ),
         width="stretch",
     )
     st.caption(
         f"**What to notice:** inside |z| ≤ {lin_z:.3f} (blue) the {activation} keeps at least 95% of its "
         f"steepest slope: it is almost linear there. Beyond |z| > {sat_z:.2f} (orange) its slope is below "
         "5% of the maximum: the unit is saturated and passes almost no gradient back. Learning happens "
-        "in between (green)."
+        f"in between (green). The coloured areas show where z lands for a unit with n = {n} inputs "
+        "x ~ N(0, 1) and the lesson's two initializations: move n and watch them spread into the tails."
     )
 
 with right:
@@ -96,3 +110,10 @@ with right:
         f"N(0, 0.1²) gives z a std of {lesson_1000['std of z']:.1f}, and "
         f"{lesson_1000['saturated']:.0%} of z is saturated. Glorot keeps the std of z near 1 at any n."
     )
+
+st.subheader("Explore")
+for path, label, icon, blurb in ui.PAGES[1:]:
+    st.page_link(path, label=label, icon=icon)
+    st.caption(blurb)
+
+state.sync(["act", "n"])

@@ -10,13 +10,18 @@ Shape convention: a weight matrix is (fan_in, fan_out), like a Keras Dense kerne
 """
 
 from .activations import ACTIVATIONS, LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
+from .compare import Draws, Neuron, compare_draws, compare_neuron, normal_z_curves
 from .network import (
+    INPUTS,
     LAYER_COLUMNS,
     LayerArrays,
+    input_mean_square,
     layer_arrays,
     layer_stats,
     network_weights,
+    neuron_z,
     propagate,
+    sample_inputs,
     upstream_gradient,
 )
 from .schemes import (
@@ -27,35 +32,52 @@ from .schemes import (
     compute_fans,
     get_scheme,
     sample,
+    sample_values,
     sigma_w2,
     variance_scaling,
 )
+from .stats import COMPARE_MODES, histogram_frame, matched_params, sample_summary, symmetric_range
 from .theory import chi1, fixed_point, moments, predicted_grad_rms, variance_map
 
 __all__ = [
     "ACTIVATIONS",
+    "COMPARE_MODES",
+    "INPUTS",
     "LAYER_COLUMNS",
     "LINEAR_SLOPE",
     "SATURATED_SLOPE",
     "SCHEMES",
     "TRUNC_STD_2SIGMA",
     "Activation",
+    "Draws",
     "LayerArrays",
+    "Neuron",
     "Param",
     "Scheme",
     "chi1",
+    "compare_draws",
+    "compare_neuron",
     "compute_fans",
     "fixed_point",
     "get_activation",
     "get_scheme",
+    "histogram_frame",
+    "input_mean_square",
     "layer_arrays",
     "layer_stats",
+    "matched_params",
     "moments",
     "network_weights",
+    "neuron_z",
+    "normal_z_curves",
     "predicted_grad_rms",
     "propagate",
     "sample",
+    "sample_inputs",
+    "sample_summary",
+    "sample_values",
     "sigma_w2",
+    "symmetric_range",
     "upstream_gradient",
     "variance_map",
     "variance_scaling",

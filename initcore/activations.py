@@ -13,6 +13,7 @@ All functions are numerically stable: no overflow warning and no NaN for |z| up 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,14 +207,17 @@ def curve(name: str, lo: float = -8.0, hi: float = 8.0, n: int = 401) -> pd.Data
 
 
 def zone_spans(name: str, lo: float = -8.0, hi: float = 8.0) -> pd.DataFrame:
-    """The saturated and near-linear z-intervals clipped to [lo, hi]: columns zone, start, end."""
+    """The saturated, nonlinear and near-linear z-intervals clipped to [lo, hi], in order along z:
+    columns zone, start, end."""
     act = get_activation(name)
-    rows = [
-        (zone, max(a, lo), min(b, hi))
-        for zone, intervals in (("saturated", act.saturated), ("near-linear", act.near_linear))
-        for a, b in intervals
-        if min(b, hi) > max(a, lo)
-    ]
+    cuts = sorted({lo, hi, *(e for iv in act.saturated + act.near_linear for e in iv if lo < e < hi)})
+    rows = []
+    for start, end in itertools.pairwise(cuts):
+        zone = str(zone_of(name, np.array([(start + end) / 2]))[0])
+        if rows and rows[-1][0] == zone:
+            rows[-1] = (zone, rows[-1][1], end)
+        else:
+            rows.append((zone, start, end))
     return pd.DataFrame(rows, columns=["zone", "start", "end"])
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .activations import LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
 from .schemes import check_seed, get_scheme
+from .theory import moments
 
 LAYER_COLUMNS = (
     "layer",
@@ -39,7 +40,7 @@ LAYER_COLUMNS = (
     "near_linear",
     "grad_rms",
 )
-_WEIGHT_STREAM, _GRAD_STREAM = 0, 1
+_WEIGHT_STREAM, _GRAD_STREAM, _INPUT_STREAM = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,48 @@ def _check_x(x: Any) -> np.ndarray:
     if not np.isfinite(x).all():
         raise ValueError("x must be finite, got NaN or inf values")
     return x
+
+
+INPUTS: dict[str, str] = {
+    "normal": "standard normal, x ~ N(0, 1)",
+    "uniform01": "uniform on [0, 1], like pixel intensities",
+    "sigmoid": "sigmoid outputs of a previous layer, x = sigmoid(u) with u ~ N(0, 1)",
+}
+"""Input distributions: name -> description."""
+
+
+def sample_inputs(kind: str, shape: tuple[int, int], *, seed: int) -> np.ndarray:
+    """Inputs x of ``shape`` (batch, n_in), float32, from one of :data:`INPUTS`."""
+    if kind not in INPUTS:
+        raise ValueError(f"inputs must be one of {list(INPUTS)}, got {kind!r}")
+    rng = np.random.default_rng([check_seed(seed), _INPUT_STREAM])
+    if kind == "uniform01":
+        return rng.random(shape, dtype=np.float32)
+    u = rng.standard_normal(shape, dtype=np.float32)
+    return get_activation("sigmoid").fn(u) if kind == "sigmoid" else u
+
+
+def input_mean_square(kind: str) -> float:
+    """E[x^2] of an input distribution (the mean-field q^0): 1, 1/3, E[sigmoid(u)^2] = 0.2934."""
+    if kind not in INPUTS:
+        raise ValueError(f"inputs must be one of {list(INPUTS)}, got {kind!r}")
+    if kind == "normal":
+        return 1.0
+    if kind == "uniform01":
+        return 1.0 / 3.0
+    return float(moments("sigmoid", 1.0)[0])
+
+
+def neuron_z(
+    scheme: str, n: int, *, inputs: str, units: int, batch: int, seed: int, **params: Any
+) -> np.ndarray:
+    """What one neuron sees: z = sum_i w_i x_i for ``units`` neurons of a layer with fan-in ``n``
+    (and fan-out ``n``) and ``batch`` inputs, as a flat float32 array of batch * units values."""
+    n, units, batch = _check_int("n", n, 1), _check_int("units", units, 1), _check_int("batch", batch, 1)
+    rng = np.random.default_rng([check_seed(seed), _WEIGHT_STREAM, 1])
+    w = get_scheme(scheme).draw(rng, (n, units), fans=(n, n), **params)  # `units` columns of an (n, n) layer
+    x = sample_inputs(inputs, (batch, n), seed=seed)
+    return (x @ w).ravel()  # (batch * units,)
 
 
 def network_weights(

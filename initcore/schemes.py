@@ -139,6 +139,48 @@ def _family_density(family: str, s: float, w: np.ndarray, fan_in: int, fan_out: 
     return None
 
 
+def _family_excess_kurtosis(family: str, fan_in: int, fan_out: int) -> float:
+    if family == "uniform":
+        return -1.2
+    if family == "normal":
+        return 0.0
+    if family == "truncnormal":
+        # N(0, 1) on [-a, a], Z = 2 Phi(a) - 1:
+        # E[x^2] = 1 - 2 a phi(a) / Z, E[x^4] = 3 - 2 (a^3 + 3 a) phi(a) / Z
+        a = TRUNC_AT
+        phi_a = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+        m2 = 1 - 2 * a * phi_a / TRUNC_MASS_2SIGMA
+        m4 = 3 - 2 * (a**3 + 3 * a) * phi_a / TRUNC_MASS_2SIGMA
+        return m4 / m2**2 - 3
+    if family == "orthogonal":
+        # One coordinate of a uniform unit vector in R^m: E[x^2] = 1/m, E[x^4] = 3 / (m (m + 2)).
+        m = max(fan_in, fan_out)
+        return -6.0 / (m + 2)
+    return math.nan
+
+
+def _family_beyond(family: str, s: float, t: float, fan_in: int, fan_out: int) -> float:
+    """P(|w| > t) for one weight of the family with scale s."""
+    if family == "zeros" or s == 0:
+        return 0.0
+    if family == "uniform":
+        return max(0.0, 1.0 - t / s)
+    if family == "normal":
+        return math.erfc(t / (s * math.sqrt(2)))
+    if family == "truncnormal":
+        if t >= TRUNC_AT * s:
+            return 0.0
+        return (math.erfc(t / (s * math.sqrt(2))) - (1 - TRUNC_MASS_2SIGMA)) / TRUNC_MASS_2SIGMA
+    # orthogonal: integrate the exact marginal density numerically
+    if t >= s:
+        return 0.0
+    grid = np.linspace(t, s, 20001)
+    pdf = _family_density(family, s, grid, fan_in, fan_out)
+    if pdf is None:  # m < 3: entries are +-gain (m = 1) or arcsine-distributed (m = 2)
+        return 1.0 if max(fan_in, fan_out) == 1 else 1 - 2 / math.pi * math.asin(t / s)
+    return float(2 * np.trapezoid(pdf, grid))
+
+
 def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], s: float) -> np.ndarray:
     """N(0, s^2) with every value beyond 2 s re-drawn (rejection; 95.4% accepted per round)."""
     out = rng.standard_normal(shape, dtype=np.float32)
@@ -260,22 +302,51 @@ class Scheme:
         s = self.scale(fan_in, fan_out, **params)
         return _family_density(self.family, s, w, fan_in, fan_out)
 
-    def draw(self, rng: np.random.Generator, shape: tuple[int, ...], **params: Any) -> np.ndarray:
-        """Weights of ``shape`` (float32) drawn with ``rng``; fans from the shape, as in Keras."""
-        fan_in, fan_out = compute_fans(shape)
+    def theory(self, fan_in: int, fan_out: int, **params: Any) -> dict[str, float]:
+        """Exact moments of one weight: mean, std, var, min, max, excess_kurtosis, beyond_2std
+        (the probability that |w| > 2 std). NaN where undefined (the kurtosis of zeros)."""
+        std = self.std(fan_in, fan_out, **params)
+        bound = self.bound(fan_in, fan_out, **params)
+        s = self.scale(fan_in, fan_out, **params)
+        return {
+            "mean": 0.0,
+            "std": std,
+            "var": std * std,
+            "min": -bound if bound else 0.0,
+            "max": bound,
+            "excess_kurtosis": _family_excess_kurtosis(self.family, fan_in, fan_out) if std > 0 else math.nan,
+            "beyond_2std": _family_beyond(self.family, s, 2 * std, fan_in, fan_out) if std > 0 else 0.0,
+        }
+
+    def draw(
+        self,
+        rng: np.random.Generator,
+        shape: tuple[int, ...],
+        *,
+        fans: tuple[int, int] | None = None,
+        **params: Any,
+    ) -> np.ndarray:
+        """Weights of ``shape`` (float32) drawn with ``rng``.
+
+        The scale comes from ``fans`` = (fan_in, fan_out) when given (to draw part of a larger layer),
+        else from the shape with Keras's rules. Orthogonal always orthogonalizes ``shape`` itself: the
+        first k columns of an (n, n) draw are distributed exactly like an (n, k) draw.
+        """
+        fan_in, fan_out = fans if fans is not None else compute_fans(shape)
+        _check_fans(max(fan_in, 1), max(fan_out, 1))
         return _family_draw(self.family, self.scale(fan_in, fan_out, **params), rng, shape)
 
     def short_label(self, **params: Any) -> str:
         """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]``."""
         p = self.resolve(params)
         if self.name == "uniform":
-            return f"U[-{p['limit']:g}, {p['limit']:g}]"
+            return f"U[-{p['limit']:.4g}, {p['limit']:.4g}]"
         if self.name == "normal":
-            return f"N(0, {p['std']:g}²)"
+            return f"N(0, {p['std']:.4g}²)"
         if self.name == "truncated_normal":
-            return f"TN(0, {p['std']:g}²)"
+            return f"TN(0, {p['std']:.4g}²)"
         if self.name == "orthogonal" and p["gain"] != 1.0:
-            return f"Orthogonal (gain {p['gain']:g})"
+            return f"Orthogonal (gain {p['gain']:.4g})"
         return self.label
 
     def keras_spec(self, seed: int | None = None, **params: Any) -> tuple[str, dict[str, Any]]:
@@ -527,6 +598,24 @@ def sample(name: str, shape: Any, *, seed: int, **params: Any) -> np.ndarray:
     shape = check_shape(shape)
     rng = np.random.default_rng(check_seed(seed))
     return scheme.draw(rng, shape, **params)
+
+
+def sample_values(name: str, n: int, *, fan_in: int, fan_out: int, seed: int, **params: Any) -> np.ndarray:
+    """``n`` draws (float32, shape (n,)) of single weights of a (fan_in, fan_out) layer of scheme ``name``.
+
+    The fans set the scale, as for ``sample(name, (fan_in, fan_out))``; the number of draws is free. For
+    every family but orthogonal the weights of a layer are i.i.d., so the n values are drawn directly;
+    orthogonal entries are taken from as many independent (fan_in, fan_out) matrices as needed.
+    """
+    scheme = get_scheme(name)
+    n = check_shape((n,))[0]
+    _check_fans(fan_in, fan_out)
+    rng = np.random.default_rng(check_seed(seed))
+    if scheme.family != "orthogonal":
+        return scheme.draw(rng, (n,), fans=(fan_in, fan_out), **params)
+    per = fan_in * fan_out
+    mats = [scheme.draw(rng, (fan_in, fan_out), **params).ravel() for _ in range(-(-n // per))]
+    return np.concatenate(mats)[:n] if mats else np.zeros(0, np.float32)
 
 
 def sigma_w2(scheme: str, fan_in: int, fan_out: int, **params: Any) -> float:

@@ -41,7 +41,7 @@ def test_landing_table_shows_initcore_zone_shares():
 
 def test_switching_to_tanh_redraws_zones_from_initcore():
     at = _landing()
-    at.segmented_control(key="act").set_value("tanh").run()
+    at.radio(key="act").set_value("tanh").run()
     assert not at.exception
     assert f"{initcore.activations.TANH_LINEAR_Z:.3f}" in at.caption[0].value
     assert f"{initcore.activations.TANH_SATURATION_Z:.2f}" in at.caption[0].value
@@ -54,10 +54,10 @@ def test_switching_to_tanh_redraws_zones_from_initcore():
 def test_the_activation_comes_from_the_url():
     at = _landing(act="tanh")
     assert not at.exception
-    assert at.segmented_control(key="act").value == "tanh"
+    assert at.radio(key="act").value == "tanh"
 
 
 def test_an_unknown_url_value_falls_back_without_a_traceback():
     at = _landing(act="softmax")
     assert not at.exception, at.exception
-    assert at.segmented_control(key="act").value == "sigmoid"
+    assert at.radio(key="act").value == "sigmoid"

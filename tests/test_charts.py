@@ -32,7 +32,14 @@ def test_activation_chart_shades_zones_and_draws_phi_and_slope():
 
 def test_zone_spans_are_the_activation_thresholds():
     spans = zone_spans("sigmoid", -8, 8)
-    assert sorted(spans.zone) == ["near-linear", "saturated", "saturated"]
-    sat = spans[spans.zone == "saturated"].sort_values("start")
-    assert sat.start.iloc[0] == -8 and round(sat.end.iloc[0], 3) == -4.357
+    assert spans.zone.tolist() == ["saturated", "nonlinear", "near-linear", "nonlinear", "saturated"]
+    assert (spans.start.iloc[1:].to_numpy() == spans.end.iloc[:-1].to_numpy()).all(), (
+        "spans must tile [lo, hi]"
+    )
+    assert spans.start.iloc[0] == -8 and round(spans.end.iloc[0], 3) == -4.357 and spans.end.iloc[-1] == 8
     assert zone_spans("linear").zone.tolist() == ["near-linear"]
+    assert zone_spans("relu", -2, 2).to_dict("list") == {
+        "zone": ["saturated", "near-linear"],
+        "start": [-2.0, 0.0],
+        "end": [0.0, 2.0],
+    }

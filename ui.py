@@ -1,0 +1,210 @@
+"""Page plumbing shared by every page: URL-mirrored controls, navigation, notices, caching helpers.
+
+Every control on every page is a :class:`Field` whose key is both its Streamlit widget key and its name
+in the URL, so a copied link reproduces the view. On each run :class:`PageState` seeds the widgets
+from, in order: the widget's own state, the URL, what the user last chose on this page in this session
+(kept when they visit another page), and the default. A URL value that is unknown, malformed or out of
+range falls back to the default with a short notice; nothing raises.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+PAGES = (
+    ("dashboard.py", "Why initialization matters", ":material/school:", "The lesson in brief."),
+    (
+        "pages/1_Uniform_vs_normal_draws.py",
+        "Uniform vs normal draws",
+        ":material/bar_chart:",
+        "What U[-0.1, 0.1] and N(0, 0.1²) draw, side by side with the exact theory, and where the "
+        "weighted sum z of one neuron with n inputs lands on the sigmoid.",
+    ),
+)
+_SAVED = "_saved_view"  # session_state slot: {page: {key: value}}, survives page switches
+_MAX_URL_VALUE = 200  # characters; longer URL values are refused before any parsing
+
+
+@dataclass(frozen=True)
+class Field:
+    """A control mirrored in the URL.
+
+    Attributes:
+        key: widget key and URL name, unique across the app.
+        default: the value when the URL says nothing (or something invalid).
+        options: for a choice: the allowed values (compared as strings in the URL).
+        low, high: for a number: the closed allowed range; ``integer`` picks int or float.
+        boolean: a toggle ("true" / "false" in the URL).
+    """
+
+    key: str
+    default: Any
+    options: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    boolean: bool = False
+
+    def parse(self, raw: Any) -> Any:
+        """The value a URL string stands for; ValueError with a short reason otherwise."""
+        if isinstance(raw, list):  # a repeated key: ?x=1&x=2
+            raise ValueError("given more than once")
+        text = str(raw)
+        if len(text) > _MAX_URL_VALUE:
+            raise ValueError("too long")
+        if self.boolean:
+            if text.lower() in ("true", "1", "yes", "on"):
+                return True
+            if text.lower() in ("false", "0", "no", "off"):
+                return False
+            raise ValueError("not true or false")
+        if self.options:
+            for option in self.options:
+                if text == str(option):
+                    return option
+            raise ValueError("not one of the choices")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        if self.integer:
+            if number != int(number):
+                raise ValueError("not a whole number")
+            number = int(number)
+        elif number == 0:
+            number = 0.0  # -0.0 reads as 0
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            raise ValueError(f"outside {self.low:g} to {self.high:g}")
+        return number
+
+    def dump(self, value: Any) -> str:
+        if self.boolean:
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else repr(value)
+        return str(value)
+
+
+class PageState:
+    """Seeds a page's widgets (URL > saved view > default) and mirrors them back into the URL."""
+
+    def __init__(self, page: str, fields: Sequence[Field]):
+        self.page = page
+        self.fields = {f.key: f for f in fields}
+        self.notices: list[str] = []
+        saved = st.session_state.setdefault(_SAVED, {}).setdefault(page, {})
+        url = st.query_params
+        for key in list(url.keys()):
+            if key not in self.fields:
+                self.notices.append(f"Ignored the unknown link parameter `{_short(key)}`.")
+                del url[key]
+        for key, field in self.fields.items():
+            if key in st.session_state:
+                continue  # the widget already holds the user's value
+            value = saved.get(key, field.default)
+            if key in url:
+                raw = url.get_all(key)
+                try:
+                    value = field.parse(raw[0] if len(raw) == 1 else raw)
+                except ValueError as err:
+                    self.notices.append(
+                        f"Ignored `{key}={_short(str(raw[0]))}` in the link ({err}); "
+                        f"using {field.dump(field.default)}."
+                    )
+                    value = field.default
+            st.session_state[key] = value
+
+    def value(self, key: str) -> Any:
+        return st.session_state.get(key, self.fields[key].default)
+
+    def show_notices(self) -> None:
+        if self.notices:
+            st.info("  \n".join(self.notices), icon=":material/link_off:")
+
+    def sync(self, active: Sequence[str]) -> None:
+        """Write the active controls into the URL (and remember them for this session)."""
+        saved = st.session_state[_SAVED][self.page]
+        for key, field in self.fields.items():
+            if key in st.session_state:
+                saved[key] = st.session_state[key]
+            if key in active:
+                text = field.dump(self.value(key))
+                if st.query_params.get(key) != text:
+                    st.query_params[key] = text
+            elif key in st.query_params:
+                del st.query_params[key]
+
+
+SUMMARY_ROWS = {
+    "mean": "mean",
+    "std": "std",
+    "var": "variance",
+    "min": "min",
+    "max": "max",
+    "excess_kurtosis": "excess kurtosis",
+    "beyond_2std": "share with |w| > 2 std",
+}
+
+
+def fmt(value: float, percent: bool = False) -> str:
+    """A number for a table cell: 4 significant digits, ∞ for infinities, '—' for undefined."""
+    if value != value:  # NaN
+        return "—"
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.1%}" if percent else f"{value:.4g}"
+
+
+def neuron_table(table: Any) -> Any:
+    """initcore's neuron table as text: per series, measured value with the prediction in brackets."""
+    import pandas as pd  # noqa: PLC0415
+
+    rows = []
+    for _, r in table.iterrows():
+        rows.append(
+            {
+                "weights": r["weights"],
+                "std of z": f"{fmt(r['std of z (sample)'])} ({fmt(r['std of z (theory)'])})",
+                "near-linear": f"{fmt(r['near-linear'], True)} ({fmt(r['near-linear (theory)'], True)})",
+                "saturated": f"{fmt(r['saturated'], True)} ({fmt(r['saturated (theory)'], True)})",
+            }
+        )
+    return pd.DataFrame(rows).set_index("weights")
+
+
+def summary_table(summary: Any) -> Any:
+    """initcore's theory/sample summary, one column per (draws, of), one row per statistic, as text."""
+    import pandas as pd  # noqa: PLC0415 -- pandas is loaded by Streamlit anyway
+
+    columns = {}
+    for _, row in summary.iterrows():
+        label = f"{row['draws'].split(':')[0]} {row['of']}"
+        columns[label] = [fmt(row[k], percent=k == "beyond_2std") for k in SUMMARY_ROWS]
+    return pd.DataFrame(columns, index=list(SUMMARY_ROWS.values()))
+
+
+def scheme_label(name: str) -> str:
+    from initcore import SCHEMES  # noqa: PLC0415 -- keeps ui importable before initcore is needed
+
+    return SCHEMES[name].label
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def setup_page(title: str, icon: str) -> None:
+    """Page config and the sidebar navigation (same order, labels and icons on every page)."""
+    st.set_page_config(page_title=f"{title} · Weight Initialization Lab", page_icon=icon, layout="wide")
+    with st.sidebar:
+        st.markdown("### Weight Initialization Lab")
+        for path, label, page_icon, _ in PAGES:
+            st.page_link(path, label=label, icon=page_icon)
