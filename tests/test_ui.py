@@ -1,0 +1,85 @@
+"""URL fields: what a link may say, and how every bad value is refused with a reason."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ui
+
+CHOICE = ui.Field("c", "sigmoid", options=("sigmoid", "tanh"))
+NUMBER = ui.Field("x", 0.1, low=0.0, high=1e6)
+INTEGER = ui.Field("n", 100, low=1, high=4096, integer=True)
+SIZES = ui.Field("k", 100, options=(10, 100, 1000))
+FLAG = ui.Field("f", False, boolean=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "value"),
+    [
+        (CHOICE, "tanh", "tanh"),
+        (NUMBER, "0.25", 0.25),
+        (NUMBER, "1e6", 1e6),
+        (NUMBER, "-0", 0.0),
+        (INTEGER, "4096", 4096),
+        (INTEGER, "7.0", 7),
+        (SIZES, "1000", 1000),
+        (FLAG, "true", True),
+        (FLAG, "0", False),
+    ],
+)
+def test_good_values_parse(field, raw, value):
+    got = field.parse(raw)
+    assert got == value and type(got) is type(value), f"{raw!r} -> {got!r}"
+    assert not (isinstance(got, float) and math.copysign(1, got) < 0), "-0 must read as 0"
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "reason"),
+    [
+        (CHOICE, "softmax", "not one of the choices"),
+        (NUMBER, "abc", "not a number"),
+        (NUMBER, "nan", "not a finite number"),
+        (NUMBER, "inf", "not a finite number"),
+        (NUMBER, "-1", "outside 0 to 1e+06"),
+        (NUMBER, "", "not a number"),
+        (INTEGER, "1.5", "not a whole number"),
+        (INTEGER, "0", "outside 1 to 4096"),
+        (SIZES, "7", "not one of the choices"),
+        (FLAG, "maybe", "not true or false"),
+        (CHOICE, ["sigmoid", "tanh"], "given more than once"),
+        (NUMBER, "1" * 300, "too long"),
+    ],
+)
+def test_bad_values_are_refused_with_a_reason(field, raw, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        field.parse(raw)
+
+
+@given(st.text(max_size=300))
+def test_any_text_either_parses_into_range_or_raises_value_error(text):
+    for field in (CHOICE, NUMBER, INTEGER, SIZES, FLAG):
+        try:
+            value = field.parse(text)
+        except ValueError:
+            continue
+        if field.options:
+            assert value in field.options
+        elif not field.boolean:
+            assert field.low <= value <= field.high and math.isfinite(value)
+
+
+@pytest.mark.parametrize("field", [CHOICE, NUMBER, INTEGER, SIZES, FLAG])
+def test_dump_then_parse_round_trips(field):
+    assert field.parse(field.dump(field.default)) == field.default
+    assert NUMBER.parse(NUMBER.dump(1.2345678e-7)) == 1.2345678e-7
+
+
+def test_table_cells_spell_infinities_and_undefined():
+    assert ui.fmt(float("inf")) == "∞" and ui.fmt(float("-inf")) == "−∞"
+    assert ui.fmt(float("nan")) == "—" and ui.fmt(0.0455, percent=True) == "4.5%"
+    assert ui.fmt(0.0577350269) == "0.05774"
