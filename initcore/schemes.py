@@ -605,7 +605,8 @@ def sample_values(name: str, n: int, *, fan_in: int, fan_out: int, seed: int, **
 
     The fans set the scale, as for ``sample(name, (fan_in, fan_out))``; the number of draws is free. For
     every family but orthogonal the weights of a layer are i.i.d., so the n values are drawn directly;
-    orthogonal entries are taken from as many independent (fan_in, fan_out) matrices as needed.
+    orthogonal entries come from independent orthonormal frames with max(fan_in, fan_out) rows, each
+    entry distributed exactly as in a full (fan_in, fan_out) draw.
     """
     scheme = get_scheme(name)
     n = check_shape((n,))[0]
@@ -613,9 +614,12 @@ def sample_values(name: str, n: int, *, fan_in: int, fan_out: int, seed: int, **
     rng = np.random.default_rng(check_seed(seed))
     if scheme.family != "orthogonal":
         return scheme.draw(rng, (n,), fans=(fan_in, fan_out), **params)
-    per = fan_in * fan_out
-    mats = [scheme.draw(rng, (fan_in, fan_out), **params).ravel() for _ in range(-(-n // per))]
-    return np.concatenate(mats)[:n] if mats else np.zeros(0, np.float32)
+    # Every column of a Haar-random orthogonal (m, m) matrix, m = max fan, is uniform on the unit sphere,
+    # and the first k columns are distributed exactly like an (m, k) draw: drawing (m, k) frames with
+    # k = min(min fan, ceil(n / m)) gives the same values per entry without the O(m^3) QR of a huge layer.
+    m, k = max(fan_in, fan_out), min(fan_in, fan_out, max(1, -(-n // max(fan_in, fan_out))))
+    frames = [scheme.draw(rng, (m, k), **params).ravel() for _ in range(-(-n // (m * k)))]
+    return np.concatenate(frames)[:n] if frames else np.zeros(0, np.float32)
 
 
 def sigma_w2(scheme: str, fan_in: int, fan_out: int, **params: Any) -> float:
