@@ -149,7 +149,7 @@ SUMMARY_ROWS = {
     "min": "min",
     "max": "max",
     "excess_kurtosis": "excess kurtosis",
-    "beyond_2std": "share with |w| > 2 std",
+    "beyond_2std": "|w| > 2 std",
 }
 
 

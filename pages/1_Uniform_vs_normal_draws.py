@@ -106,7 +106,9 @@ with left:
         f"Var(A) / Var(B) = {ratio}. "
         + {
             "bound": "At the same number s, U[-s, s] has only a third of the variance of N(0, s²): "
-            "switch *Compare at* to *Same variance* to make them equal.",
+            "switch *Compare at* to *Same variance* to make them equal."
+            if initcore.SCHEMES[a].family == "uniform" and initcore.SCHEMES[b].family == "normal"
+            else "Pick Uniform for A and Normal for B to see the lesson's comparison.",
             "variance": "With equal variance the uniform needs the wider bound √3·s, and the two shapes "
             "still differ: no tails (excess kurtosis −1.2) against the normal's tails (0).",
             "free": "Each distribution has its own parameters.",
