@@ -231,12 +231,13 @@ def gaussian_zone_shares(name: str, std: float, mean: float = 0.0) -> dict[str, 
     if not (math.isfinite(std) and std >= 0 and math.isfinite(mean)):
         raise ValueError(f"std must be finite and >= 0 and mean finite, got std={std!r}, mean={mean!r}")
 
+    if std == 0:  # every z equals the mean: one zone holds it all
+        zone = str(zone_of(name, np.array([mean]))[0])
+        return {z: float(z == zone) for z in ("saturated", "nonlinear", "near-linear")}
+
     def mass(intervals: tuple[Interval, ...]) -> float:
         total = 0.0
         for lo, hi in intervals:
-            if std == 0:
-                total += float(lo < mean < hi)
-                continue
             cdf = [0.5 * (1 + math.erf((e - mean) / (std * math.sqrt(2)))) for e in (lo, hi)]
             total += cdf[1] - cdf[0]
         return total

@@ -104,7 +104,14 @@ def neuron_z(
     (and fan-out ``n``) and ``batch`` inputs, as a flat float32 array of batch * units values."""
     n, units, batch = _check_int("n", n, 1), _check_int("units", units, 1), _check_int("batch", batch, 1)
     rng = np.random.default_rng([check_seed(seed), _WEIGHT_STREAM, 1])
-    w = get_scheme(scheme).draw(rng, (n, units), fans=(n, n), **params)  # `units` columns of an (n, n) layer
+    s = get_scheme(scheme)
+    if s.family == "orthogonal":
+        # The first k <= n columns of an (n, n) orthogonal draw are distributed like an (n, k) draw; more
+        # than n units come from further independent (n, n) layers, side by side.
+        blocks = [s.draw(rng, (n, min(n, units - j)), **params) for j in range(0, units, n)]
+        w = np.concatenate(blocks, axis=1)  # (n, units)
+    else:
+        w = s.draw(rng, (n, units), fans=(n, n), **params)  # `units` columns of an (n, n) layer
     x = sample_inputs(inputs, (batch, n), seed=seed)
     return (x @ w).ravel()  # (batch * units,)
 

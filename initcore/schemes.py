@@ -104,7 +104,7 @@ def _family_std(family: str, s: float, fan_in: int, fan_out: int) -> float:
 def _family_bound(family: str, s: float) -> float:
     return {
         "uniform": s,
-        "normal": math.inf,
+        "normal": math.inf if s > 0 else 0.0,
         "truncnormal": TRUNC_AT * s,
         "orthogonal": s,
         "zeros": 0.0,

@@ -22,6 +22,17 @@ def sample_summary(values: np.ndarray) -> dict[str, float]:
     v = np.asarray(values, dtype=np.float64).ravel()
     if v.size == 0:
         return dict.fromkeys(SUMMARY_KEYS, math.nan)
+    lo, hi = float(v.min()), float(v.max())
+    if (
+        lo == hi
+    ):  # a constant (zeros, a zero-width uniform): no spread, even if the float mean is off by 1 ulp
+        return {
+            **dict.fromkeys(SUMMARY_KEYS, 0.0),
+            "mean": lo,
+            "min": lo,
+            "max": hi,
+            "excess_kurtosis": math.nan,
+        }
     mean = float(v.mean())
     dev = v - mean
     sq = np.square(dev, out=dev)  # (w - mean)^2, in place
@@ -32,8 +43,8 @@ def sample_summary(values: np.ndarray) -> dict[str, float]:
         "mean": mean,
         "std": std,
         "var": m2,
-        "min": float(v.min()),
-        "max": float(v.max()),
+        "min": lo,
+        "max": hi,
         "excess_kurtosis": kurt,
         "beyond_2std": float(np.count_nonzero(np.abs(v) > 2 * std)) / v.size if std > 0 else 0.0,
     }
@@ -97,7 +108,8 @@ def histogram_frame(samples: dict[str, np.ndarray], *, bins: int, lo: float, hi:
 
 
 def symmetric_range(samples: dict[str, np.ndarray], *, floor: float = 0.0) -> float:
-    """A half-width that shows every sample (its largest |value|, at least ``floor``), for shared axes."""
-    top = max((float(np.abs(np.asarray(v)).max()) for v in samples.values() if np.size(v)), default=0.0)
-    top = top if math.isfinite(top) else floor
+    """A half-width that shows every sample (its largest finite |value|, at least ``floor``; 1 when there
+    is nothing to show), for shared axes."""
+    finite = [np.abs(v[np.isfinite(v)]) for v in map(np.asarray, samples.values())]
+    top = max((float(f.max()) for f in finite if f.size), default=0.0)
     return max(top, floor) or 1.0
