@@ -11,6 +11,7 @@ Shape convention: a weight matrix is (fan_in, fan_out), like a Keras Dense kerne
 
 from .activations import ACTIVATIONS, LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
 from .compare import Draws, Neuron, compare_draws, compare_neuron, normal_z_curves
+from .depth import DepthStudy, depth_study, phase_of, verdict
 from .network import (
     INPUTS,
     LAYER_COLUMNS,
@@ -37,7 +38,7 @@ from .schemes import (
     variance_scaling,
 )
 from .stats import COMPARE_MODES, histogram_frame, matched_params, sample_summary, symmetric_range
-from .theory import chi1, fixed_point, moments, predicted_grad_rms, variance_map
+from .theory import chi1, critical_line, fixed_point, moments, phase_grid, predicted_grad_rms, variance_map
 
 __all__ = [
     "ACTIVATIONS",
@@ -49,6 +50,7 @@ __all__ = [
     "SCHEMES",
     "TRUNC_STD_2SIGMA",
     "Activation",
+    "DepthStudy",
     "Draws",
     "LayerArrays",
     "Neuron",
@@ -58,6 +60,8 @@ __all__ = [
     "compare_draws",
     "compare_neuron",
     "compute_fans",
+    "critical_line",
+    "depth_study",
     "fixed_point",
     "get_activation",
     "get_scheme",
@@ -70,6 +74,8 @@ __all__ = [
     "network_weights",
     "neuron_z",
     "normal_z_curves",
+    "phase_grid",
+    "phase_of",
     "predicted_grad_rms",
     "propagate",
     "sample",
@@ -81,4 +87,5 @@ __all__ = [
     "upstream_gradient",
     "variance_map",
     "variance_scaling",
+    "verdict",
 ]

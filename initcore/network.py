@@ -19,7 +19,9 @@ with the same seed. Arithmetic is float32, like Keras; statistics use pairwise s
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +153,7 @@ def propagate(
     bias: float = 0.0,
     grad: np.ndarray,
     keep: bool = False,
+    on_layer: Callable[[int, np.ndarray], None] | None = None,
 ) -> tuple[pd.DataFrame, LayerArrays | None]:
     """Forward and backward pass with given weights; per-layer statistics and, if ``keep``, arrays.
 
@@ -161,6 +164,8 @@ def propagate(
         bias: the constant added to every pre-activation.
         grad: dL/da_L, (batch, width of the last layer).
         keep: also return every layer's z, a and dL/dz (memory: 3 x depth x batch x width floats).
+        on_layer: called as ``on_layer(layer, a)`` with each layer's activations (1-based layer) during
+            the forward pass; ``a`` is reused afterwards, so copy what you keep.
 
     Returns:
         (stats, arrays): stats has the columns of :func:`layer_stats`; arrays is None unless ``keep``.
@@ -207,13 +212,29 @@ def propagate(
             slopes.append(d)
             if keep:
                 kept_a.append(a)
+            if on_layer is not None:
+                on_layer(l + 1, a)
         # Backward: dL/dz_L = g * phi'(z_L); dL/dz_l = (dL/dz_{l+1} @ W_{l+1}^T) * phi'(z_l), in place.
+        # The pass is linear in dL/dz, so each layer's array is rescaled to unit RMS and the scale kept
+        # as a float64 logarithm: vanishing gradients of 1e-60 are measured exactly instead of underflowing
+        # float32 (and its slow denormal numbers) to zero. Arrays handed back (keep) carry the true scale.
         np.multiply(grad, slopes[-1], out=slopes[-1])
-        rows[-1, 7] = _rms(slopes[-1], scratch)
-        for l in range(depth - 2, -1, -1):
-            back = np.matmul(slopes[l + 1], weights[l + 1].T, out=_view(scratch, slopes[l].shape))
-            np.multiply(back, slopes[l], out=slopes[l])  # (batch, width)
-            rows[l, 7] = _rms(slopes[l], scratch)
+        log_scale = 0.0
+        for l in range(depth - 1, -1, -1):
+            if l < depth - 1:
+                back = np.matmul(slopes[l + 1], weights[l + 1].T, out=_view(scratch, slopes[l].shape))
+                np.multiply(back, slopes[l], out=slopes[l])  # (batch, width), in units of exp(log_scale)
+            r = _rms(slopes[l], scratch)
+            rows[l, 7] = math.exp(log_scale) * r if np.isfinite(r) else r
+            if r > 0 and np.isfinite(r):
+                slopes[l] *= np.float32(1.0 / r)
+                log_scale += math.log(r)
+        if keep:
+            scales = np.where(np.isfinite(rows[:, 7]), rows[:, 7], np.nan)
+            for l in range(depth):
+                r = _rms(slopes[l], scratch)  # 1 after rescaling, 0 for an all-zero layer
+                if r > 0:
+                    slopes[l] *= np.float32(scales[l] / r)
     stats = pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
     stats["layer"] = stats["layer"].astype(int)
     if not keep:

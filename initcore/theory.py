@@ -26,6 +26,7 @@ import math
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
 from .activations import Activation, get_activation
 
@@ -142,9 +143,13 @@ def fixed_point(
     return float(q) if q.ndim == 0 else q
 
 
-def chi1(activation: str, sigma_w2: float, sigma_b2: float) -> float | np.ndarray:
-    """chi1 = sigma_w2 * E[phi'(sqrt(q*) u)^2]: the squared per-layer gradient factor at the fixed point."""
-    q = fixed_point(activation, sigma_w2, sigma_b2)
+def chi1(
+    activation: str, sigma_w2: float, sigma_b2: float, *, tol: float = 1e-12, max_iter: int = 20000
+) -> float | np.ndarray:
+    """chi1 = sigma_w2 * E[phi'(sqrt(q*) u)^2]: the squared per-layer gradient factor at the fixed point.
+
+    ``tol`` and ``max_iter`` go to :func:`fixed_point` (looser values speed up whole phase diagrams)."""
+    q = fixed_point(activation, sigma_w2, sigma_b2, tol=tol, max_iter=max_iter)
     out = np.asarray(sigma_w2, dtype=np.float64) * moments(activation, q)[1]
     return float(out) if np.ndim(out) == 0 else out
 
@@ -166,3 +171,24 @@ def predicted_grad_rms(
     for l in range(depth - 2, -1, -1):
         out[l] = out[l + 1] * factors[l]
     return out
+
+
+def phase_grid(activation: str, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> pd.DataFrame:
+    """chi1 over the (sigma_w2, sigma_b2) plane: columns sigma_w2, sigma_b2, chi1 (one row per pair)."""
+    w, b = np.meshgrid(np.asarray(sigma_w2, dtype=float), np.asarray(sigma_b2, dtype=float))
+    c = np.asarray(chi1(activation, w, b, tol=1e-9, max_iter=3000))
+    return pd.DataFrame({"sigma_w2": w.ravel(), "sigma_b2": b.ravel(), "chi1": c.ravel()})
+
+
+def critical_line(activation: str, sigma_b2: np.ndarray, lo: float = 1e-3, hi: float = 1e5) -> pd.DataFrame:
+    """The edge of chaos: for each sigma_b2, the sigma_w2 where chi1 = 1, by bisection on log sigma_w2
+    (chi1 grows with sigma_w2). Columns sigma_b2, sigma_w2; NaN where chi1 = 1 is not in [lo, hi]."""
+    sb = np.asarray(sigma_b2, dtype=float)
+    a, b = np.full(sb.shape, math.log(lo)), np.full(sb.shape, math.log(hi))
+    for _ in range(40):  # (log hi - log lo) / 2^40: far below plotting precision
+        mid = (a + b) / 2
+        above = np.asarray(chi1(activation, np.exp(mid), sb, tol=1e-9, max_iter=3000)) > 1.0
+        b, a = np.where(above, mid, b), np.where(above, a, mid)
+    sw = np.exp((a + b) / 2)
+    at_edge = (np.abs(a - math.log(lo)) < 1e-9) | (np.abs(b - math.log(hi)) < 1e-9)
+    return pd.DataFrame({"sigma_b2": sb, "sigma_w2": np.where(at_edge, np.nan, sw)})
