@@ -9,7 +9,6 @@ and every chart agree, from the colour-blind-safe palettes of Okabe & Ito (2008)
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -74,12 +73,45 @@ def _finite(df: pd.DataFrame) -> pd.DataFrame:
     return df.replace([np.inf, -np.inf], np.nan)  # NaN is skipped by Vega-Lite; infinities break scales
 
 
-def _fast_spec(template: Callable[..., alt.TopLevelMixin], key: tuple, data: dict[str, pd.DataFrame]) -> dict:
+_PLACEHOLDER = (("·", "uniform"),)  # stands for any non-empty list of series in a cached template
+
+
+def _fast_spec(
+    template: Callable[..., alt.TopLevelMixin],
+    key: tuple,
+    data: dict[str, pd.DataFrame],
+    series: tuple[tuple[str, str], ...] = (),
+) -> dict:
     """The template's Vega-Lite dict with the DataFrames themselves as its named datasets, which
-    ``st.vega_lite_chart`` sends as Arrow (a fifth of the cost of JSON records)."""
-    spec = copy.deepcopy(_template_dict(template, key))
+    ``st.vega_lite_chart`` sends as Arrow (a fifth of the cost of JSON records).
+
+    Templates take the series first; they are cached with a placeholder and the series' colour scales
+    and sort orders are written into a copy, so new labels (a changed parameter) cost no recompilation.
+    """
+    spec = {**_series_template_dict(template, key, series)}  # Streamlit only edits top-level keys
     spec["datasets"] = {name: _finite(df) for name, df in data.items()}
     return spec
+
+
+@lru_cache(maxsize=256)
+def _series_template_dict(template: Callable[..., alt.TopLevelMixin], key: tuple, series: tuple) -> dict:
+    base = _template_dict(template, (_PLACEHOLDER if series else (), *key))
+    return _with_series(base, series) if series else base
+
+
+def _with_series(node: Any, series: tuple[tuple[str, str], ...]) -> Any:
+    """A copy of a spec with every encoding of the field ``series`` given these series' scale and order."""
+    if isinstance(node, list):
+        return [_with_series(v, series) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _with_series(v, series) for k, v in node.items()}
+    if out.get("field") == "series":
+        if "scale" in out:
+            out["scale"] = {**out["scale"], **series_scale(series).to_dict()}
+        if "sort" in out:
+            out["sort"] = [label for label, _ in series]
+    return out
 
 
 def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -123,7 +155,7 @@ def _zone_shade(title: str, legend_title: str = "zone", opacity: float = 0.18) -
 # --- the activation and its zones (landing page) ------------------------------------------------
 
 
-def _activation_template(label: str, series: tuple[tuple[str, str], ...] = ()) -> alt.LayerChart:
+def _activation_template(series: tuple[tuple[str, str], ...], label: str) -> alt.LayerChart:
     lines = (
         alt.Chart(alt.NamedData("curve"))
         .mark_line(strokeWidth=3, color="#222222")
@@ -198,8 +230,8 @@ def activation_zones(
         z: columns series, z, density, height (density scaled to a peak of 1), drawn as areas.
         series_schemes: series label -> scheme name, for the colours of ``z``.
     """
-    key = (label, tuple((series_schemes or {}).items()) if z is not None else ())
-    return _attach(_activation_template(*key), _activation_data(curve, spans, label, z))
+    series = tuple((series_schemes or {}).items()) if z is not None else ()
+    return _attach(_activation_template(series, label), _activation_data(curve, spans, label, z))
 
 
 def activation_zones_spec(
@@ -211,8 +243,8 @@ def activation_zones_spec(
     series_schemes: dict[str, str] | None = None,
 ) -> dict:
     """:func:`activation_zones` as a Vega-Lite dict, from a cached template."""
-    key = (label, tuple((series_schemes or {}).items()) if z is not None else ())
-    return _fast_spec(_activation_template, key, _activation_data(curve, spans, label, z))
+    series = tuple((series_schemes or {}).items()) if z is not None else ()
+    return _fast_spec(_activation_template, (label,), _activation_data(curve, spans, label, z), series)
 
 
 # --- weight draws and their densities (page 1) ---------------------------------------------------
@@ -269,7 +301,7 @@ def draws_histogram(
 
 def draws_histogram_spec(hist: pd.DataFrame, curves: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
     """:func:`draws_histogram` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(_draws_template, (tuple(series_schemes.items()),), {"hist": hist, "curves": curves})
+    return _fast_spec(_draws_template, (), {"hist": hist, "curves": curves}, tuple(series_schemes.items()))
 
 
 # --- what one neuron sees (page 1) ----------------------------------------------------------------
@@ -332,4 +364,252 @@ def neuron_chart_spec(
 ) -> dict:
     """:func:`neuron_chart` as a Vega-Lite dict, from a cached template."""
     data = {"spans": spans, "hist": hist, "curve": curve[["z", "phi"]]}
-    return _fast_spec(_neuron_template, (tuple(series_schemes.items()),), data)
+    return _fast_spec(_neuron_template, (), data, tuple(series_schemes.items()))
+
+
+# --- saturation across depth (page 2) -------------------------------------------------------------
+
+
+def _series_color(series: tuple[tuple[str, str], ...], channel: type = alt.Color) -> Any:
+    return channel("series:N", scale=series_scale(series), title=None, sort=[s for s, _ in series])
+
+
+def _layer_axis(depth: int) -> alt.X:
+    return alt.X(
+        "layer:Q", title="layer", scale=alt.Scale(domain=[1, max(depth, 2)]), axis=alt.Axis(tickMinStep=1)
+    )
+
+
+def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, bounded: bool) -> alt.FacetChart:
+    base = (
+        alt.Chart(alt.NamedData("hist"))
+        .mark_rect()
+        .encode(
+            x=alt.X("left:Q", title=f"activation a = {activation}(z)"),
+            x2="right:Q",
+            y=alt.Y("layer:O", title="layer"),
+            color=alt.Color(
+                "height:Q",
+                title="share (each layer's peak = 1)",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="weights"),
+                alt.Tooltip("layer:O"),
+                alt.Tooltip("left:Q", title="a from", format=".3g"),
+                alt.Tooltip("right:Q", title="a to", format=".3g"),
+                alt.Tooltip("density:Q", format=".3g"),
+            ],
+        )
+        .properties(width=250, height=alt.Step(16))
+    )
+    chart = base.facet(column=alt.Column("series:N", title=None, sort=[s for s, _ in series]))
+    if not bounded:
+        chart = chart.resolve_scale(x="independent")
+    return _configured(chart)
+
+
+def layer_heatmap(
+    hist: pd.DataFrame, series_schemes: dict[str, str], *, activation: str, bounded: bool
+) -> alt.FacetChart:
+    """Density of the activations by layer (rows) for each initialization (columns).
+
+    Args:
+        hist: columns series, layer, left, right, density, height (``initcore.depth_study(...).hist``).
+        series_schemes: series label -> scheme name (the column order).
+        activation: its name, for the axis title.
+        bounded: the activation has a fixed range (sigmoid, tanh): share one x axis; else one per column.
+    """
+    return _attach(_heatmap_template(tuple(series_schemes.items()), activation, bounded), {"hist": hist})
+
+
+def layer_heatmap_spec(
+    hist: pd.DataFrame, series_schemes: dict[str, str], *, activation: str, bounded: bool
+) -> dict:
+    """:func:`layer_heatmap` as a Vega-Lite dict, from a cached template."""
+    return _fast_spec(_heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items()))
+
+
+def _mean_std_template(series: tuple[tuple[str, str], ...], depth: int) -> alt.LayerChart:
+    base = alt.Chart(alt.NamedData("layers")).encode(x=_layer_axis(depth), color=_series_color(series))
+    tooltip = [
+        alt.Tooltip("series:N", title="weights"),
+        alt.Tooltip("layer:Q"),
+        alt.Tooltip("a_mean:Q", title="mean of a", format=".4g"),
+        alt.Tooltip("a_std:Q", title="std of a", format=".4g"),
+    ]
+    band = base.mark_area(opacity=0.12).encode(
+        y=alt.Y("a_lo:Q", title="activation: mean ± std"),
+        y2="a_hi:Q",
+        fill=alt.Fill("series:N", scale=series_scale(series), legend=None),
+    )
+    line = base.mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=60)).encode(
+        y="a_mean:Q", tooltip=tooltip
+    )
+    return _configured(alt.layer(band, line).properties(height=320))
+
+
+def _mean_std_data(layers: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    cols = layers[["series", "layer", "a_mean", "a_std"]]
+    return {"layers": cols.assign(a_lo=cols.a_mean - cols.a_std, a_hi=cols.a_mean + cols.a_std)}
+
+
+def mean_std_chart(layers: pd.DataFrame, series_schemes: dict[str, str]) -> alt.LayerChart:
+    """Per-layer mean ± std of the activations, one colour per initialization (Glorot & Bengio's Figure 2)."""
+    depth = int(layers["layer"].max())
+    return _attach(_mean_std_template(tuple(series_schemes.items()), depth), _mean_std_data(layers))
+
+
+def mean_std_chart_spec(layers: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
+    """:func:`mean_std_chart` as a Vega-Lite dict, from a cached template."""
+    depth = int(layers["layer"].max())
+    return _fast_spec(_mean_std_template, (depth,), _mean_std_data(layers), tuple(series_schemes.items()))
+
+
+def _long_template(
+    series: tuple[tuple[str, str], ...], depth: int, y_title: str, kinds: tuple[str, ...], log: bool, fmt: str
+) -> alt.LayerChart:
+    y_scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
+    return _configured(
+        alt.Chart(alt.NamedData("long"))
+        .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50))
+        .encode(
+            x=_layer_axis(depth),
+            y=alt.Y("value:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=fmt)),
+            color=_series_color(series),
+            strokeDash=alt.StrokeDash(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=list(kinds), range=[[1, 0], [6, 4]][: len(kinds)]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="weights"),
+                alt.Tooltip("kind:N", title="what"),
+                alt.Tooltip("layer:Q"),
+                alt.Tooltip("value:Q", format=".3~g" if log else ".1%"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def _long(layers: pd.DataFrame, columns: dict[str, str], positive: bool) -> pd.DataFrame:
+    long = layers.melt(
+        id_vars=["series", "layer"], value_vars=list(columns), var_name="kind", value_name="value"
+    )
+    long["kind"] = long["kind"].map(columns)
+    if positive:  # a log axis cannot show 0: those points are left out
+        long = long[long["value"] > 0]
+    return long
+
+
+_ZONE_KINDS = {"saturated": "saturated", "near_linear": "near-linear"}
+_GRAD_KINDS = {"grad_rms": "measured", "grad_theory": "mean-field prediction"}
+_Q_KINDS = {"q_measured": "measured E[z²]", "q_theory": "mean-field q"}
+
+
+def _long_spec_parts(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> tuple[tuple, dict]:
+    depth = int(layers["layer"].max())
+    kinds, title, log, fmt = {
+        "zones": (_ZONE_KINDS, "share of units", False, "%"),
+        "grads": (_GRAD_KINDS, "RMS of dL/dz (log)", True, "~e"),
+        "q": (_Q_KINDS, "E[z²] per layer (log)", True, "~g"),
+    }[which]
+    key = (depth, title, tuple(kinds.values()), log, fmt)
+    return key, {"long": _long(layers, kinds, positive=log)}
+
+
+def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> alt.Chart:
+    """Per-layer lines, one colour per initialization, solid and dashed for the two quantities of ``which``:
+
+    - ``zones``: the share of saturated (solid) and near-linear (dashed) units;
+    - ``grads``: the RMS of dL/dz measured (solid) and predicted by mean-field theory (dashed), log axis;
+    - ``q``: the measured E[z²] (solid) and the mean-field variance map q^l (dashed), log axis.
+
+    Args:
+        layers: ``initcore.depth_study(...).layers``.
+    """
+    key, data = _long_spec_parts(which, layers, series_schemes)
+    return _attach(_long_template(tuple(series_schemes.items()), *key), data)
+
+
+def layer_lines_spec(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
+    """:func:`layer_lines` as a Vega-Lite dict, from a cached template."""
+    key, data = _long_spec_parts(which, layers, series_schemes)
+    return _fast_spec(_long_template, key, data, tuple(series_schemes.items()))
+
+
+def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt.LayerChart:
+    x = alt.X("w_lo:Q", title="σ_w² = fan_in · Var(w)  (log)", scale=alt.Scale(type="log"))
+    cells = (
+        alt.Chart(alt.NamedData("cells"))
+        .mark_rect()
+        .encode(
+            x=x,
+            x2="w_hi:Q",
+            y=alt.Y("b_lo:Q", title="σ_b² = bias²"),
+            y2="b_hi:Q",
+            color=alt.Color(
+                "log10_chi1:Q",
+                title="log₁₀ χ₁",
+                scale=alt.Scale(scheme="blueorange", domain=[-2, 2], domainMid=0),
+            ),
+            tooltip=[
+                alt.Tooltip("sigma_w2:Q", title="σ_w²", format=".3g"),
+                alt.Tooltip("sigma_b2:Q", title="σ_b²", format=".2f"),
+                alt.Tooltip("chi1:Q", title="χ₁", format=".3g"),
+            ],
+        )
+    )
+    edge = (
+        alt.Chart(alt.NamedData("critical"))
+        .mark_line(color="#000000", strokeWidth=3)
+        .encode(
+            x="sigma_w2:Q",
+            y="sigma_b2:Q",
+            order="sigma_b2:Q",
+            tooltip=[alt.Tooltip("sigma_w2:Q", title="χ₁ = 1 at σ_w²", format=".3g")],
+        )
+    )
+    points = (
+        alt.Chart(alt.NamedData("points"))
+        .mark_point(filled=True, size=260, stroke="#000000", strokeWidth=1.5, opacity=1)
+        .encode(
+            x="shown_w2:Q",
+            y="shown_b2:Q",
+            fill=_series_color(series, alt.Fill),
+            shape=alt.Shape(
+                "outside:N",
+                title="beyond the plot",
+                scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="weights"),
+                alt.Tooltip("sigma_w2:Q", title="σ_w²", format=".4g"),
+                alt.Tooltip("sigma_b2:Q", title="σ_b²", format=".3g"),
+                alt.Tooltip("chi1:Q", title="χ₁", format=".3g"),
+                alt.Tooltip("phase:N"),
+            ],
+        )
+    )
+    return _configured(
+        alt.layer(cells, edge, points).properties(height=340, title=f"{activation}: χ₁ over (σ_w², σ_b²)")
+    )
+
+
+def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) -> alt.LayerChart:
+    """chi1 over the (sigma_w2, sigma_b2) plane, the critical line chi1 = 1 (black), and each compared
+    initialization as a point (a triangle when it lies beyond the plotted range).
+
+    Args:
+        phase: an ``initcore.PhaseDiagram`` (cells, critical, points).
+    """
+    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
+    return _attach(_phase_template(tuple(series_schemes.items()), activation), data)
+
+
+def phase_chart_spec(phase: Any, series_schemes: dict[str, str], *, activation: str) -> dict:
+    """:func:`phase_chart` as a Vega-Lite dict, from a cached template."""
+    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
+    return _fast_spec(_phase_template, (activation,), data, tuple(series_schemes.items()))

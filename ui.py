@@ -25,6 +25,13 @@ PAGES = (
         "What U[-0.1, 0.1] and N(0, 0.1²) draw, side by side with the exact theory, and where the "
         "weighted sum z of one neuron with n inputs lands on the sigmoid.",
     ),
+    (
+        "pages/2_Saturation_across_depth.py",
+        "Saturation across depth",
+        ":material/stacked_line_chart:",
+        "A deep sigmoid (or tanh, ReLU) net layer by layer: activations collapsing or saturating, "
+        "gradients vanishing, and the mean-field theory that predicts it, with a phase diagram.",
+    ),
 )
 _SAVED = "_saved_view"  # session_state slot: {page: {key: value}}, survives page switches
 _MAX_URL_VALUE = 200  # characters; longer URL values are refused before any parsing
@@ -177,6 +184,38 @@ def neuron_table(table: Any) -> Any:
             }
         )
     return pd.DataFrame(rows).set_index("weights")
+
+
+def download(df: Any, filename: str, key: str) -> None:
+    """A small CSV download button for the data behind a chart (built only when clicked)."""
+    st.download_button(
+        f"Data (CSV): {filename}",
+        lambda: df.to_csv(index=False),
+        filename,
+        "text/csv",
+        key=key,
+        type="tertiary",
+    )
+
+
+THEORY_COLUMNS = {
+    "sigma_w2": "σ_w²",
+    "q_star": "q*",
+    "chi1": "χ₁",
+    "phase": "phase",
+    "sqrt_chi1": "√χ₁",
+    "factor_theory": "factor per layer (predicted)",
+    "factor_measured": "factor per layer (measured)",
+}
+
+
+def theory_table(table: Any) -> Any:
+    """The depth study's theory summary as text, one row per initialization."""
+    out = table.set_index("series").rename(columns=THEORY_COLUMNS)
+    for col in out.columns:
+        if col != "phase":
+            out[col] = [fmt(v) for v in out[col]]
+    return out
 
 
 def summary_table(summary: Any) -> Any:

@@ -95,6 +95,32 @@ def main() -> None:
         )
     )
 
+    page2 = "pages/2_Saturation_across_depth.py"
+    at = _app(page2)
+    rows.append(
+        (
+            "page 2 (defaults)",
+            "seed (new nets)",
+            _timed_reruns(at, [lambda a: a.number_input(key="s_seed").set_value(next(seeds))], args.repeat),
+        )
+    )
+    at = _app(page2)
+    changes = [lambda a, d=d: a.slider(key="s_depth").set_value(d) for d in (11, 12, 9, 10)]
+    rows.append(("page 2 (defaults)", "depth", _timed_reruns(at, changes, args.repeat)))
+    at = _app(page2)
+    changes = [lambda a, v=v: a.number_input(key="s_i2_std").set_value(v) for v in (0.2, 0.3, 0.05, 0.1)]
+    rows.append(("page 2 (defaults)", "one initialization's std", _timed_reruns(at, changes, args.repeat)))
+    at = _app(page2)
+    at.slider(key="s_depth").set_value(50).run()
+    at.select_slider(key="s_width").set_value(1024).run()
+    rows.append(
+        (
+            "page 2 (depth 50, width 1024, batch 1000, 4 inits)",
+            "seed (new nets)",
+            _timed_reruns(at, [lambda a: a.number_input(key="s_seed").set_value(next(seeds))], 3),
+        )
+    )
+
     print(
         f"python {platform.python_version()} on {platform.machine()}; "
         "AppTest rerun wall time after one widget change\n"

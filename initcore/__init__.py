@@ -11,7 +11,18 @@ Shape convention: a weight matrix is (fan_in, fan_out), like a Keras Dense kerne
 
 from .activations import ACTIVATIONS, LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
 from .compare import Draws, Neuron, compare_draws, compare_neuron, normal_z_curves
-from .depth import DepthStudy, depth_study, phase_of, verdict
+from .depth import (
+    DepthStudy,
+    PhaseDiagram,
+    combine,
+    depth_series,
+    depth_study,
+    phase_background,
+    phase_diagram,
+    phase_of,
+    phase_points,
+    verdict,
+)
 from .network import (
     INPUTS,
     LAYER_COLUMNS,
@@ -55,12 +66,15 @@ __all__ = [
     "LayerArrays",
     "Neuron",
     "Param",
+    "PhaseDiagram",
     "Scheme",
     "chi1",
+    "combine",
     "compare_draws",
     "compare_neuron",
     "compute_fans",
     "critical_line",
+    "depth_series",
     "depth_study",
     "fixed_point",
     "get_activation",
@@ -74,8 +88,11 @@ __all__ = [
     "network_weights",
     "neuron_z",
     "normal_z_curves",
+    "phase_background",
+    "phase_diagram",
     "phase_grid",
     "phase_of",
+    "phase_points",
     "predicted_grad_rms",
     "propagate",
     "sample",

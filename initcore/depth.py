@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from .network import (
     upstream_gradient,
 )
 from .schemes import get_scheme, sigma_w2
-from .theory import chi1, fixed_point, predicted_grad_rms, variance_map
+from .theory import critical_line, fixed_point, moments, phase_grid, predicted_grad_rms, variance_map
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
@@ -48,9 +49,10 @@ def phase_of(c: float) -> str:
 def verdict(activation: str, scheme: str, layers: pd.DataFrame) -> tuple[str, str]:
     """A one-word verdict and the sentence with the numbers behind it, from one series' layer table."""
     act = get_activation(activation)
-    first, last = layers.iloc[0], layers.iloc[-1]
+    cols = {c: layers[c].to_numpy(dtype=float) for c in LAYER_COLUMNS}
+    first, last = {c: v[0] for c, v in cols.items()}, {c: v[-1] for c, v in cols.items()}
     depth = int(last["layer"])
-    if not np.isfinite(layers[list(LAYER_COLUMNS)].to_numpy(dtype=float)).all():
+    if not all(np.isfinite(v).all() for v in cols.values()):
         return "overflow", "the numbers outgrow float32 (inf or NaN): the weights are far too large"
     if get_scheme(scheme).family == "zeros" or last["a_std"] == 0:
         return "symmetric", (
@@ -114,55 +116,96 @@ def depth_study(
     grad_rms(l) / grad_rms(l + 1) (NaN at the last layer) and ``factor_theory`` (its prediction). The
     summary gives, per series, sigma_w2 = width Var(W), sigma_b2 = bias^2, q*, chi1, the phase, sqrt(chi1),
     the geometric means of the measured and predicted per-layer factors, and a verdict in words.
+    Each series is independent of the others (:func:`depth_series`), so callers may cache them one by one.
     """
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
+    parts = [
+        depth_series(label, name, params, **net, bias=bias, seed=seed, bins=bins)
+        for label, (name, params) in inits.items()
+    ]
+    return combine(parts)
+
+
+def combine(parts: list[DepthStudy]) -> DepthStudy:
+    """One study from several (one per series)."""
+    return DepthStudy(
+        pd.concat([p.layers for p in parts], ignore_index=True),
+        pd.concat([p.hist for p in parts], ignore_index=True),
+        pd.concat([p.summary for p in parts], ignore_index=True),
+    )
+
+
+def depth_series(
+    label: str,
+    scheme: str,
+    params: dict[str, Any],
+    *,
+    depth: int,
+    width: int,
+    batch: int,
+    inputs: str,
+    activation: str,
+    bias: float,
+    seed: int,
+    bins: int = 40,
+) -> DepthStudy:
+    """:func:`depth_study` for one initialization, labelled ``label``."""
     act = get_activation(activation)
+    x, grad = _shared_inputs(inputs, batch, width, seed)
+    q0, sb2 = input_mean_square(inputs), float(bias) ** 2
+    weights = network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
+    samples: list[np.ndarray] = []
+    stats, _ = propagate(
+        x,
+        weights,
+        activation=act,
+        bias=bias,
+        grad=grad,
+        on_layer=lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy()),
+    )
+    del weights
+    sw2 = sigma_w2(scheme, width, width, **params)
+    g_theory = predicted_grad_rms(act.name, sw2, sb2, q0, depth)
+    g = stats["grad_rms"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        extra = {
+            "q_measured": stats["z_mean"].to_numpy() ** 2 + stats["z_std"].to_numpy() ** 2,
+            "q_theory": variance_map(act.name, sw2, sb2, q0, depth),
+            "grad_theory": g_theory,
+            "factor": np.append(g[:-1] / g[1:], np.nan),
+            "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
+        }
+    layers = pd.concat(
+        [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
+    )
+    q_star = fixed_point(act.name, sw2, sb2)
+    c = float(sw2 * moments(act.name, q_star)[1])  # chi1 at q*, as initcore.chi1 computes it
+    word, detail = verdict(act.name, scheme, layers)
+    summary = {
+        "series": label,
+        "scheme": scheme,
+        "sigma_w2": sw2,
+        "sigma_b2": sb2,
+        "q_star": q_star,
+        "chi1": c,
+        "phase": phase_of(c),
+        "sqrt_chi1": math.sqrt(c) if c >= 0 else math.nan,
+        "factor_measured": _geometric_mean(layers["factor"]),
+        "factor_theory": _geometric_mean(layers["factor_theory"]),
+        "verdict": word,
+        "detail": detail,
+    }
+    return DepthStudy(layers, _histograms({label: samples}, act.limits, bins), pd.DataFrame([summary]))
+
+
+@lru_cache(maxsize=8)
+def _shared_inputs(inputs: str, batch: int, width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs x (batch, width) and the upstream gradient every series of one study shares
+    (read-only, drawn once)."""
     x = sample_inputs(inputs, (batch, width), seed=seed)  # the net's input width is its width
     grad = upstream_gradient(batch, width, seed=seed)
-    q0, sb2 = input_mean_square(inputs), float(bias) ** 2
-    frames, kept, rows = [], {}, []
-    for label, (name, params) in inits.items():
-        weights = network_weights(width, depth=depth, width=width, scheme=name, seed=seed, **params)
-        samples: list[np.ndarray] = []
-        stats, _ = propagate(
-            x,
-            weights,
-            activation=act,
-            bias=bias,
-            grad=grad,
-            on_layer=lambda _, a, keep=samples: keep.append(a.ravel()[:HIST_SAMPLE].copy()),
-        )
-        del weights
-        kept[label] = samples
-        sw2 = sigma_w2(name, width, width, **params)
-        stats["q_measured"] = stats["z_mean"] ** 2 + stats["z_std"] ** 2
-        stats["q_theory"] = variance_map(act.name, sw2, sb2, q0, depth)
-        stats["grad_theory"] = predicted_grad_rms(act.name, sw2, sb2, q0, depth)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            stats["factor"] = stats["grad_rms"] / stats["grad_rms"].shift(-1)
-            stats["factor_theory"] = stats["grad_theory"] / stats["grad_theory"].shift(-1)
-        stats.insert(0, "series", label)
-        frames.append(stats)
-        c = chi1(act.name, sw2, sb2)
-        word, detail = verdict(act.name, name, stats)
-        rows.append(
-            {
-                "series": label,
-                "scheme": name,
-                "sigma_w2": sw2,
-                "sigma_b2": sb2,
-                "q_star": fixed_point(act.name, sw2, sb2),
-                "chi1": c,
-                "phase": phase_of(c),
-                "sqrt_chi1": math.sqrt(c) if c >= 0 else math.nan,
-                "factor_measured": _geometric_mean(stats["factor"]),
-                "factor_theory": _geometric_mean(stats["factor_theory"]),
-                "verdict": word,
-                "detail": detail,
-            }
-        )
-    return DepthStudy(
-        pd.concat(frames, ignore_index=True), _histograms(kept, act.limits, bins), pd.DataFrame(rows)
-    )
+    x.flags.writeable = grad.flags.writeable = False
+    return x, grad
 
 
 def _geometric_mean(values: pd.Series) -> float:
@@ -174,30 +217,84 @@ def _geometric_mean(values: pd.Series) -> float:
 def _histograms(
     kept: dict[str, list[np.ndarray]], limits: tuple[float, float] | None, bins: int
 ) -> pd.DataFrame:
-    """Per series and layer, the activations' histogram on bins shared by every layer and series."""
-    if limits is not None:
-        lo, hi = limits
-    else:  # relu, linear: cover the 99.5th percentile of |a| over all layers and series
-        finite = [np.abs(s[np.isfinite(s)]) for layers in kept.values() for s in layers]
-        top = max((float(np.quantile(f, 0.995)) for f in finite if f.size), default=1.0) or 1.0
-        lo, hi = (0.0 if all((s >= 0).all() for layers in kept.values() for s in layers) else -top), top
-    edges = np.linspace(lo, hi, bins + 1)
+    """Per series and layer, the histogram of the activations. Bounded activations share their range
+    (sigmoid [0, 1], tanh [-1, 1]); relu and linear ones get each series' own range (up to the 99.5th
+    percentile of |a| over its layers), since their scales differ by orders of magnitude."""
     frames = []
     for label, layers in kept.items():
-        for layer, values in enumerate(layers, start=1):
-            counts, _ = np.histogram(np.clip(values, lo, hi), bins=edges)
-            density = counts / max(values.size, 1) / (edges[1] - edges[0])
-            top = density.max()
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "series": label,
-                        "layer": layer,
-                        "left": edges[:-1],
-                        "right": edges[1:],
-                        "density": density,
-                        "height": density / top if top > 0 else density,
-                    }
-                )
+        if limits is not None:
+            lo, hi = limits
+        else:
+            finite = np.concatenate([v[np.isfinite(v)] for v in layers]) if layers else np.zeros(0)
+            top = float(np.quantile(np.abs(finite), 0.995)) if finite.size else 0.0
+            top = top if top > 0 else 1.0
+            lo, hi = (0.0 if (finite >= 0).all() else -top), top
+        edges = np.linspace(lo, hi, bins + 1)
+        width = edges[1] - edges[0]
+        density = np.zeros((len(layers), bins))
+        for i, values in enumerate(layers):
+            v = values[np.isfinite(values)]
+            idx = np.clip(((v - lo) / width).astype(np.int64), 0, bins - 1)  # uniform bins: no sorting
+            density[i] = np.bincount(idx, minlength=bins) / max(values.size, 1) / width
+        top_row = density.max(axis=1, keepdims=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": label,
+                    "layer": np.repeat(np.arange(1, len(layers) + 1), bins),
+                    "left": np.tile(edges[:-1], len(layers)),
+                    "right": np.tile(edges[1:], len(layers)),
+                    "density": density.ravel(),
+                    "height": np.divide(
+                        density, top_row, out=np.zeros_like(density), where=top_row > 0
+                    ).ravel(),
+                }
             )
+        )
     return pd.concat(frames, ignore_index=True)
+
+
+PHASE_W2 = np.logspace(-2, 4, 61)  # sigma_w2 from 0.01 to 10^4 (N(0, 1) weights at width 1024 sit at 1024)
+PHASE_B2 = np.linspace(0.0, 9.0, 31)  # sigma_b2 = bias^2 for biases up to +-3
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    cells: pd.DataFrame  # w_lo, w_hi, b_lo, b_hi, sigma_w2, sigma_b2, chi1, log10_chi1 (clipped to [-2, 2])
+    critical: pd.DataFrame  # sigma_b2, sigma_w2 where chi1 = 1
+    points: pd.DataFrame  # series, sigma_w2, sigma_b2, chi1, phase, shown_w2, shown_b2, outside
+
+
+def phase_background(activation: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The expensive part of :func:`phase_diagram`, the same for every initialization: (cells, critical)."""
+    grid = phase_grid(activation, PHASE_W2, PHASE_B2)
+    half = (np.log10(PHASE_W2[1]) - np.log10(PHASE_W2[0])) / 2
+    db = (PHASE_B2[1] - PHASE_B2[0]) / 2
+    cells = grid.assign(
+        w_lo=10 ** (np.log10(grid.sigma_w2) - half),
+        w_hi=10 ** (np.log10(grid.sigma_w2) + half),
+        b_lo=np.maximum(grid.sigma_b2 - db, 0.0),
+        b_hi=grid.sigma_b2 + db,
+        log10_chi1=np.clip(np.log10(np.maximum(grid.chi1, 1e-12)), -2.0, 2.0),
+    )
+    return cells, critical_line(activation, PHASE_B2)
+
+
+def phase_points(summary: pd.DataFrame | None) -> pd.DataFrame:
+    """Initializations as points of the phase diagram (from a depth_study summary), clamped into the
+    plotted range, with ``outside`` marking those that lie beyond it."""
+    cols = ["series", "sigma_w2", "sigma_b2", "chi1", "phase"]
+    pts = pd.DataFrame(columns=cols) if summary is None else summary[cols].copy()
+    half = (np.log10(PHASE_W2[1]) - np.log10(PHASE_W2[0])) / 2
+    db = (PHASE_B2[1] - PHASE_B2[0]) / 2
+    pts["shown_w2"] = pts["sigma_w2"].astype(float).clip(PHASE_W2[0] / 10**half, PHASE_W2[-1] * 10**half)
+    pts["shown_b2"] = pts["sigma_b2"].astype(float).clip(0.0, PHASE_B2[-1] + db)
+    pts["outside"] = (pts["shown_w2"] != pts["sigma_w2"]) | (pts["shown_b2"] != pts["sigma_b2"])
+    return pts
+
+
+def phase_diagram(activation: str, summary: pd.DataFrame | None = None) -> PhaseDiagram:
+    """chi1 over the (sigma_w2, sigma_b2) plane (log sigma_w2, up to 10^4 and bias^2 = 9), the critical
+    line chi1 = 1, and the initializations of a depth_study summary as points."""
+    cells, critical = phase_background(activation)
+    return PhaseDiagram(cells, critical, phase_points(summary))

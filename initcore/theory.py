@@ -176,7 +176,7 @@ def predicted_grad_rms(
 def phase_grid(activation: str, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> pd.DataFrame:
     """chi1 over the (sigma_w2, sigma_b2) plane: columns sigma_w2, sigma_b2, chi1 (one row per pair)."""
     w, b = np.meshgrid(np.asarray(sigma_w2, dtype=float), np.asarray(sigma_b2, dtype=float))
-    c = np.asarray(chi1(activation, w, b, tol=1e-9, max_iter=3000))
+    c = np.asarray(chi1(activation, w, b, tol=1e-8, max_iter=500))
     return pd.DataFrame({"sigma_w2": w.ravel(), "sigma_b2": b.ravel(), "chi1": c.ravel()})
 
 
@@ -187,7 +187,7 @@ def critical_line(activation: str, sigma_b2: np.ndarray, lo: float = 1e-3, hi: f
     a, b = np.full(sb.shape, math.log(lo)), np.full(sb.shape, math.log(hi))
     for _ in range(40):  # (log hi - log lo) / 2^40: far below plotting precision
         mid = (a + b) / 2
-        above = np.asarray(chi1(activation, np.exp(mid), sb, tol=1e-9, max_iter=3000)) > 1.0
+        above = np.asarray(chi1(activation, np.exp(mid), sb, tol=1e-8, max_iter=500)) > 1.0
         b, a = np.where(above, mid, b), np.where(above, a, mid)
     sw = np.exp((a + b) / 2)
     at_edge = (np.abs(a - math.log(lo)) < 1e-9) | (np.abs(b - math.log(hi)) < 1e-9)

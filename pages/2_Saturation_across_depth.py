@@ -1,0 +1,246 @@
+"""Page 2: push data through a deep net and watch what each initialization does to every layer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import charts
+import initcore
+import ui
+
+ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
+
+SCHEME_NAMES = tuple(initcore.SCHEMES)
+PARAMS = {p.name: p for s in initcore.SCHEMES.values() for p in s.params}
+WIDTHS = (1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 1024)
+BATCHES = (10, 50, 100, 250, 500, 1000, 2000)
+SLOTS = (1, 2, 3, 4)
+DEFAULT_INITS = {
+    1: ("uniform", {"limit": 0.1}),
+    2: ("normal", {"std": 0.1}),
+    3: ("normal", {"std": 1.0}),
+    4: ("glorot_uniform", {}),
+}
+GLOBAL_DEFAULTS = {
+    "s_act": "sigmoid",
+    "s_depth": 10,
+    "s_width": 100,
+    "s_batch": 1000,
+    "s_inputs": "normal",
+    "s_bias": 0.0,
+    "s_k": 4,
+}
+PRESETS = {
+    "The lesson": ({}, DEFAULT_INITS),
+    "Too small / Xavier / too large": (
+        {"s_k": 3},
+        {1: ("normal", {"std": 0.01}), 2: ("glorot_normal", {}), 3: ("normal", {"std": 1.0})},
+    ),
+    "tanh: CS231n's 10 layers of 500": (
+        {"s_act": "tanh", "s_width": 500, "s_k": 3},
+        {1: ("normal", {"std": 0.01}), 2: ("glorot_normal", {}), 3: ("normal", {"std": 1.0})},
+    ),
+    "ReLU: He vs Glorot": (
+        {"s_act": "relu", "s_depth": 30, "s_k": 2},
+        {1: ("he_normal", {}), 2: ("glorot_normal", {})},
+    ),
+}
+
+
+def _slot_fields(j: int) -> list[ui.Field]:
+    name, params = DEFAULT_INITS[j]
+    return [
+        ui.Field(f"s_i{j}", name, options=SCHEME_NAMES),
+        *(
+            ui.Field(f"s_i{j}_{p.name}", params.get(p.name, p.default), low=p.low, high=p.high)
+            for p in PARAMS.values()
+        ),
+    ]
+
+
+state = ui.PageState(
+    "depth",
+    [
+        ui.Field("s_act", "sigmoid", options=tuple(initcore.ACTIVATIONS)),
+        ui.Field("s_depth", 10, low=1, high=50, integer=True),
+        ui.Field("s_width", 100, options=WIDTHS),
+        ui.Field("s_batch", 1000, options=BATCHES),
+        ui.Field("s_inputs", "normal", options=tuple(initcore.INPUTS)),
+        ui.Field("s_bias", 0.0, low=-3.0, high=3.0),
+        ui.Field("s_seed", 0, low=0, high=2**31 - 1, integer=True),
+        ui.Field("s_k", 4, options=SLOTS),
+        *(f for j in SLOTS for f in _slot_fields(j)),
+    ],
+)
+
+
+def apply_preset(name: str) -> None:
+    """Set every control of the preset (an on_click callback: runs before the widgets are drawn)."""
+    changes, inits = PRESETS[name]
+    for key, value in {**GLOBAL_DEFAULTS, **changes}.items():
+        st.session_state[key] = value
+    for j, (scheme, params) in inits.items():
+        st.session_state[f"s_i{j}"] = scheme
+        for p in PARAMS.values():
+            st.session_state[f"s_i{j}_{p.name}"] = params.get(p.name, p.default)
+
+
+@st.cache_data(max_entries=8, show_spinner="Computing the phase diagram (once per activation)…")
+def phase_background(act: str):
+    return initcore.phase_background(act)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def series(label: str, name: str, params: tuple, net: tuple, seed: int):
+    depth, width, batch, inputs, act, bias = net
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": act, "bias": bias}
+    return initcore.depth_series(label, name, dict(params), **net, seed=seed)
+
+
+def study(inits: dict, net: tuple, seed: int):
+    """One cached computation per initialization: editing one of them recomputes only that one."""
+    d = initcore.combine(
+        [series(label, n, tuple(sorted(p.items())), net, seed) for label, (n, p) in inits.items()]
+    )
+    names = {label: name for label, (name, _) in inits.items()}
+    act = net[4]
+    cells, critical = phase_background(act)
+    phase = initcore.PhaseDiagram(cells, critical, initcore.phase_points(d.summary))
+    specs = {
+        "heatmap": charts.layer_heatmap_spec(
+            d.hist, names, activation=act, bounded=initcore.ACTIVATIONS[act].limits is not None
+        ),
+        "mean_std": charts.mean_std_chart_spec(d.layers, names),
+        "zones": charts.layer_lines_spec("zones", d.layers, names),
+        "grads": charts.layer_lines_spec("grads", d.layers, names),
+        "q": charts.layer_lines_spec("q", d.layers, names),
+        "phase": charts.phase_chart_spec(phase, names, activation=act),
+    }
+    return specs, d
+
+
+st.title("Saturation across depth")
+st.markdown(
+    "Push a batch of inputs through a deep net and look at every layer: where its units sit on the "
+    "activation, how the signal's spread changes, and how much gradient makes it back. Every "
+    "initialization below sees the same inputs and the same random seed, so two normals differ only in scale."
+)
+state.show_notices()
+
+cols = st.columns(len(PRESETS))
+for col, name in zip(cols, PRESETS, strict=True):
+    col.button(
+        name,
+        on_click=apply_preset,
+        args=(name,),
+        width="stretch",
+        key=f"s_preset_{list(PRESETS).index(name)}",
+    )
+
+c = st.columns([1, 1.4, 1, 1, 1.2, 1.2, 1])
+act = c[0].selectbox(
+    "Activation",
+    tuple(initcore.ACTIVATIONS),
+    format_func=lambda a: initcore.ACTIVATIONS[a].label,
+    key="s_act",
+)
+depth = c[1].slider("Depth (layers)", 1, 50, key="s_depth")
+width = c[2].select_slider("Width = fan-in", WIDTHS, key="s_width")
+batch = c[3].select_slider("Batch", BATCHES, key="s_batch", help="inputs pushed through the net")
+inputs = c[4].selectbox("Inputs", tuple(initcore.INPUTS), format_func=initcore.INPUTS.get, key="s_inputs")
+bias = c[5].slider("Bias b (every unit)", -3.0, 3.0, step=0.1, key="s_bias", help="σ_b² = b²")
+seed = c[6].number_input("Seed", 0, 2**31 - 1, key="s_seed")
+
+k = st.radio("Initializations compared", SLOTS, key="s_k", horizontal=True)
+inits = {}
+for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
+    with col:
+        name = st.selectbox(f"Initialization {j}", SCHEME_NAMES, format_func=ui.scheme_label, key=f"s_i{j}")
+        params = {}
+        for p in initcore.SCHEMES[name].params:
+            params[p.name] = st.number_input(
+                p.name, p.low, p.high, step=0.01, format="%.4g", key=f"s_i{j}_{p.name}", help=p.help
+            )
+        label = initcore.SCHEMES[name].short_label(**params)
+        inits[label if label not in inits else f"{label} ({j})"] = (name, params)
+
+specs, d = study(inits, (depth, width, batch, inputs, act, bias), seed)
+act_label = initcore.ACTIVATIONS[act].label
+last = f"layer {depth}"
+
+st.subheader("Verdict")
+st.markdown("\n".join(f"- **{r.series}** — *{r.verdict}*: {r.detail}." for r in d.summary.itertuples()))
+
+st.subheader("1 · Where the units sit, layer by layer")
+st.vega_lite_chart(specs["heatmap"], width="content")
+st.caption(
+    "**What to notice:** each row is one layer's distribution of activations, brightest where most "
+    f"units are. Small weights squeeze every layer into a thin stripe at {act_label}(0); large ones push "
+    "the units to the edges (for a sigmoid: 0 and 1); a good initialization keeps a broad band at "
+    "every depth."
+)
+ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("2 · Mean ± std of the activations")
+    st.vega_lite_chart(specs["mean_std"], width="stretch")
+    st.caption(
+        "**What to notice:** the band is each layer's spread of activations (Glorot & Bengio's Figure 2). "
+        "A band shrinking to a line means every unit outputs nearly the same value: the layer passes on "
+        "no information."
+    )
+with right:
+    st.subheader("3 · Saturated and near-linear units")
+    st.vega_lite_chart(specs["zones"], width="stretch")
+    lin, sat = initcore.activations.LINEAR_SLOPE, initcore.activations.SATURATED_SLOPE
+    st.caption(
+        f"**What to notice:** saturated (solid) = slope below {sat:.0%} of the activation's steepest, "
+        f"near-linear (dashed) = at least {lin:.0%} of it. A layer full of either does no useful "
+        "nonlinear work."
+    )
+ui.download(d.layers, "layers.csv", "s_dl_layers")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("4 · Gradient flow")
+    st.vega_lite_chart(specs["grads"], width="stretch")
+    st.caption(
+        "**What to notice:** the RMS of dL/dz at each layer for the same signal placed on the last "
+        "layer, on a log axis. Lines falling toward layer 1 are vanishing gradients: the first layers "
+        "barely learn. Dashed: what mean-field theory predicts."
+    )
+with right:
+    st.subheader("5 · Theory beside measurement")
+    st.vega_lite_chart(specs["q"], width="stretch")
+    st.caption(
+        "**What to notice:** solid is the measured E[z²] per layer, dashed the mean-field variance map "
+        "q^l = σ_w² E[φ(√q^(l-1) u)²] + σ_b² (Poole et al. 2016). They agree when the layer is wide."
+    )
+table = d.summary[
+    ["series", "sigma_w2", "q_star", "chi1", "phase", "sqrt_chi1", "factor_theory", "factor_measured"]
+]
+st.dataframe(ui.theory_table(table), width="stretch")
+st.caption(
+    "χ₁ = σ_w² E[φ'(√q* u)²]: below 1 (ordered) gradients shrink by about √χ₁ per layer, near 1 "
+    "(critical) they travel deep, above 1 (chaotic) they grow. The last two columns are the per-layer "
+    "gradient factor, predicted and measured (geometric mean over the layers)."
+)
+ui.download(d.summary, "theory.csv", "s_dl_theory")
+
+st.subheader("6 · Phase diagram")
+left, right = st.columns([3, 2])
+left.vega_lite_chart(specs["phase"], width="stretch")
+with right:
+    st.caption(
+        f"**What to notice:** the colour is χ₁ for a wide {act_label} net with weight variance σ_w²/fan_in "
+        "and bias variance σ_b²: blue is ordered (gradients vanish), orange chaotic, the black line is "
+        "the edge of chaos χ₁ = 1 where deep nets train best (Schoenholz et al. 2017). Each dot is one of "
+        f"the initializations above at width {width}; a triangle lies beyond the plot."
+    )
+ui.download(d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "phase_points.csv", "s_dl_phase")
+
+active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k"]
+for j in SLOTS[:k]:
+    active += [f"s_i{j}"] + [f"s_i{j}_{p.name}" for p in initcore.SCHEMES[state.value(f"s_i{j}")].params]
+state.sync(active)
