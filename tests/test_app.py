@@ -171,16 +171,130 @@ def test_page1_bad_links_fall_back_with_a_notice(query):
     assert _summary(at).loc["std", "B theory"] == "0.1", "the defaults are used instead"
 
 
-def test_landing_and_page1_do_not_import_tensorflow():
+def test_landing_and_pages_1_and_2_do_not_import_tensorflow():
     probe = f"""
 import sys, json
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(ROOT / "dashboard.py")!r}, default_timeout=60).run()
-at.switch_page({P1!r}); at.run()
-assert not at.exception, at.exception
+for page in ({P1!r}, "pages/2_Saturation_across_depth.py"):
+    at.switch_page(page); at.run()
+    assert not at.exception, at.exception
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))))
 """
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [], "TensorFlow was imported by a page"
+
+
+P2 = "pages/2_Saturation_across_depth.py"
+PRESETS = [
+    "The lesson",
+    "Too small / Xavier / too large",
+    "tanh: CS231n's 10 layers of 500",
+    "ReLU: He vs Glorot",
+]
+
+
+def _verdicts(at: AppTest) -> list[str]:
+    text = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    return text.splitlines()
+
+
+def test_page2_defaults_show_initcore_numbers_and_verdicts():
+    at = _app(P2)
+    assert not at.exception, at.exception
+    inits = {
+        "U[-0.1, 0.1]": ("uniform", {"limit": 0.1}),
+        "N(0, 0.1²)": ("normal", {"std": 0.1}),
+        "N(0, 1²)": ("normal", {"std": 1.0}),
+        "Glorot (Xavier) uniform": ("glorot_uniform", {}),
+    }
+    d = initcore.depth_study(
+        inits, depth=10, width=100, batch=1000, inputs="normal", activation="sigmoid", bias=0.0, seed=0
+    )
+    verdicts = _verdicts(at)
+    assert len(verdicts) == 4
+    for line, row in zip(verdicts, d.summary.itertuples(), strict=True):
+        assert line == f"- **{row.series}** — *{row.verdict}*: {row.detail}.", line
+    assert "near-linear" in verdicts[0] and "saturated" in verdicts[2], verdicts
+    table = at.dataframe[0].value
+    chi1 = initcore.chi1("sigmoid", 100.0, 0.0)
+    assert table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "critical"
+    assert table.loc["U[-0.1, 0.1]", "σ_w²"] == "0.3333"
+    assert len(at.get("vega_lite_chart")) == 6, "six views"
+    assert len(at.get("download_button")) == 4, "the data behind every view can be downloaded"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_page2_presets_set_every_control_and_run(preset):
+    at = _app(P2)
+    at.button(key=f"s_preset_{PRESETS.index(preset)}").click().run()
+    assert not at.exception, at.exception
+    if preset.startswith("tanh"):
+        assert at.selectbox(key="s_act").value == "tanh" and at.select_slider(key="s_width").value == 500
+        assert at.query_params["s_width"] == "500" and at.radio(key="s_k").value == 3
+    if preset.startswith("ReLU"):
+        assert at.selectbox(key="s_act").value == "relu" and at.slider(key="s_depth").value == 30
+        verdicts = _verdicts(at)
+        assert "*healthy*" in verdicts[0] and "He normal" in verdicts[0], verdicts
+        assert "Glorot" in verdicts[1] and "*healthy*" not in verdicts[1], verdicts
+    if preset.startswith("Too small"):
+        assert [at.selectbox(key=f"s_i{j}").value for j in (1, 2, 3)] == ["normal", "glorot_normal", "normal"]
+        assert at.number_input(key="s_i1_std").value == 0.01
+
+
+def test_page2_controls_change_the_numbers():
+    at = _app(P2)
+    at.radio(key="s_k").set_value(2).run()
+    at.selectbox(key="s_act").set_value("tanh").run()
+    at.slider(key="s_depth").set_value(5).run()
+    at.slider(key="s_bias").set_value(0.5).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["U[-0.1, 0.1]", "N(0, 0.1²)"], "two initializations compared"
+    chi1 = initcore.chi1("tanh", 1.0, 0.25)  # N(0, 0.1²) at width 100: sigma_w2 = 1; bias 0.5
+    assert table.loc["N(0, 0.1²)", "χ₁"] == f"{chi1:.4g}", table
+    assert "layer 5" in " ".join(_verdicts(at)) or "layer-5" in " ".join(_verdicts(at))
+    assert at.query_params["s_bias"] == "0.5" and "s_i3" not in at.query_params
+
+
+def test_page2_link_reproduces_the_view():
+    query = {"s_act": "relu", "s_depth": "7", "s_k": "1", "s_i1": "he_uniform", "s_seed": "3"}
+    at = _app(P2, **query)
+    assert not at.exception
+    again = _app(P2, **dict(at.query_params))
+    assert _verdicts(again) == _verdicts(at) and again.dataframe[0].value.equals(at.dataframe[0].value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"s_depth": "51"},
+        {"s_width": "3"},
+        {"s_act": "gelu"},
+        {"s_bias": "nan"},
+        {"s_k": "9"},
+        {"s_i2_std": "-0"},
+    ],
+)
+def test_page2_bad_links_fall_back(query):
+    at = _app(P2, **query)
+    assert not at.exception, at.exception
+    if query != {"s_i2_std": "-0"}:  # -0 is a valid std of 0
+        assert at.info and "Ignored" in at.info[0].value, f"no notice for {query}"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "param"),
+    [("zeros", None), ("normal", ("std", 1e6)), ("uniform", ("limit", 0.0)), ("orthogonal", ("gain", 1e6))],
+)
+def test_page2_degenerate_initializations_get_a_clear_verdict(scheme, param):
+    at = _app(P2)
+    at.radio(key="s_k").set_value(1).run()
+    at.selectbox(key="s_i1").set_value(scheme).run()
+    if param:
+        at.number_input(key=f"s_i1_{param[0]}").set_value(param[1]).run()
+    assert not at.exception, at.exception
+    verdict = _verdicts(at)[0]
+    assert any(w in verdict for w in ("*symmetric*", "*overflow*", "*saturated*")), verdict

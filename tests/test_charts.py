@@ -146,3 +146,117 @@ def test_zone_spans_are_the_activation_thresholds():
         "start": [-2.0, 0.0],
         "end": [0.0, 2.0],
     }
+
+
+DEPTH_INITS = {"U[-0.1, 0.1]": ("uniform", {"limit": 0.1}), "N(0, 1²)": ("normal", {"std": 1.0})}
+DEPTH_SERIES = {label: name for label, (name, _) in DEPTH_INITS.items()}
+
+
+def _study(activation: str = "sigmoid"):
+    return initcore.depth_study(
+        DEPTH_INITS, depth=4, width=20, batch=50, inputs="normal", activation=activation, bias=0.0, seed=0
+    )
+
+
+def test_layer_heatmap_facets_by_series_with_layers_as_rows():
+    d = _study()
+    spec = charts.layer_heatmap(d.hist, DEPTH_SERIES, activation="sigmoid", bounded=True).to_dict()
+    assert spec["facet"]["column"]["field"] == "series"
+    assert spec["facet"]["column"]["sort"] == list(DEPTH_SERIES), "columns in the order compared"
+    enc = spec["spec"]["encoding"]
+    assert spec["spec"]["mark"]["type"] == "rect"
+    assert enc["y"] == {"field": "layer", "title": "layer", "type": "ordinal"}
+    assert enc["x"]["field"] == "left" and enc["x2"]["field"] == "right" and enc["color"]["field"] == "height"
+    assert enc["color"]["scale"]["scheme"] == "viridis", "a colour-blind-safe sequential scale"
+    assert "resolve" not in spec, "a bounded activation shares one x axis"
+    relu = charts.layer_heatmap(_study("relu").hist, DEPTH_SERIES, activation="relu", bounded=False).to_dict()
+    assert relu["resolve"] == {"scale": {"x": "independent"}}, "relu scales differ by orders of magnitude"
+
+
+def test_mean_std_chart_draws_a_band_and_a_line_per_series():
+    spec = charts.mean_std_chart(_study().layers, DEPTH_SERIES).to_dict()
+    marks = _by_mark(spec)
+    (band,), (line,) = marks["area"], marks["line"]
+    assert band["encoding"]["y"]["field"] == "a_lo" and band["encoding"]["y2"]["field"] == "a_hi"
+    assert line["encoding"]["y"]["field"] == "a_mean" and line["encoding"]["x"]["field"] == "layer"
+    assert line["encoding"]["color"]["scale"]["range"] == [
+        charts.SCHEME_COLORS["uniform"],
+        charts.SCHEME_COLORS["normal"],
+    ]
+    rows = spec["datasets"][spec["data"]["name"]]  # both layers share the chart's data
+    assert all(abs(r["a_hi"] - r["a_lo"] - 2 * r["a_std"]) < 1e-9 for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("which", "kinds", "log"),
+    [
+        ("zones", ["saturated", "near-linear"], False),
+        ("grads", ["measured", "mean-field prediction"], True),
+        ("q", ["measured E[z²]", "mean-field q"], True),
+    ],
+)
+def test_layer_lines_show_measured_solid_and_second_quantity_dashed(which, kinds, log):
+    spec = charts.layer_lines(which, _study().layers, DEPTH_SERIES).to_dict()
+    enc = spec["encoding"]
+    assert spec["mark"]["type"] == "line" and enc["x"]["field"] == "layer" and enc["y"]["field"] == "value"
+    assert enc["strokeDash"]["scale"]["domain"] == kinds
+    assert enc["y"]["scale"].get("type") == ("log" if log else None)
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert {r["kind"] for r in rows} == set(kinds)
+    if log:
+        assert all(r["value"] > 0 for r in rows), "a log axis gets no zeros"
+
+
+def test_phase_chart_has_cells_the_critical_line_and_the_initializations():
+    d = _study("tanh")
+    phase = initcore.phase_diagram("tanh", d.summary)
+    spec = charts.phase_chart(phase, DEPTH_SERIES, activation="tanh").to_dict()
+    marks = _by_mark(spec)
+    (cells,), (edge,), (points,) = marks["rect"], marks["line"], marks["point"]
+    assert (
+        cells["encoding"]["x"]["scale"]["type"] == "log"
+        and cells["encoding"]["color"]["field"] == "log10_chi1"
+    )
+    assert cells["encoding"]["color"]["scale"]["domainMid"] == 0, "chi1 = 1 is the neutral colour"
+    assert edge["encoding"]["x"]["field"] == "sigma_w2" and edge["mark"]["color"] == "#000000"
+    assert points["encoding"]["x"]["field"] == "shown_w2"
+    assert points["encoding"]["fill"]["scale"]["domain"] == list(DEPTH_SERIES)
+    assert {r["series"] for r in _data(spec, points)} == set(DEPTH_SERIES)
+
+
+@pytest.mark.parametrize("which", ["heatmap", "mean_std", "zones", "grads", "q", "phase"])
+def test_page2_fast_specs_equal_the_altair_charts(which):
+    d = _study()
+    if which == "heatmap":
+        args = (d.hist, DEPTH_SERIES)
+        chart = charts.layer_heatmap(*args, activation="sigmoid", bounded=True)
+        fast = charts.layer_heatmap_spec(*args, activation="sigmoid", bounded=True)
+    elif which == "mean_std":
+        chart, fast = (
+            charts.mean_std_chart(d.layers, DEPTH_SERIES),
+            charts.mean_std_chart_spec(d.layers, DEPTH_SERIES),
+        )
+    elif which == "phase":
+        phase = initcore.phase_diagram("sigmoid", d.summary)
+        chart = charts.phase_chart(phase, DEPTH_SERIES, activation="sigmoid")
+        fast = charts.phase_chart_spec(phase, DEPTH_SERIES, activation="sigmoid")
+    else:
+        chart = charts.layer_lines(which, d.layers, DEPTH_SERIES)
+        fast = charts.layer_lines_spec(which, d.layers, DEPTH_SERIES)
+    fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
+    assert chart.to_dict() == fast
+
+
+def test_cached_templates_take_new_labels_without_leaking_between_calls():
+    d = _study()
+    one = charts.mean_std_chart_spec(d.layers, DEPTH_SERIES)
+    other = {"A": "he_normal", "B": "he_normal"}
+    layers = d.layers.assign(series=d.layers["series"].map(dict(zip(DEPTH_SERIES, other, strict=True))))
+    two = charts.mean_std_chart_spec(layers, other)
+    again = charts.mean_std_chart_spec(d.layers, DEPTH_SERIES)
+    scale = lambda spec: spec["layer"][1]["encoding"]["color"]["scale"]  # noqa: E731
+    assert scale(two) == {
+        "domain": ["A", "B"],
+        "range": [charts.SCHEME_COLORS["he_normal"], charts.SECOND_OF_A_KIND],
+    }
+    assert scale(again) == scale(one), "a spec built for other labels must not change the cached template"
