@@ -368,8 +368,9 @@ class Scheme:
         Call it on one 2-D shape (fan_in, fan_out) at a time: Keras reads a 3-D shape as a
         convolution kernel. An instance built with a seed returns the same values on every call.
         """
-        import keras  # noqa: PLC0415 -- lazy on purpose: only the training path pays for TF
+        from .training import tensorflow  # noqa: PLC0415 -- TensorFlow only when asked for
 
+        keras = tensorflow()[1]
         cls, kwargs = self.keras_spec(seed, **params)
         return getattr(keras.initializers, cls)(**kwargs)
 

@@ -1,0 +1,168 @@
+"""Data sets for the training comparisons: seeded 2-D toy sets, the bundled 8x8 digits, and MNIST /
+Fashion-MNIST through ``keras.datasets`` when the machine is online.
+
+Every loader returns float32 features (the 2-D sets standardized, images scaled to [0, 1]) and int
+labels, split into train and test by a seeded permutation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .schemes import check_seed
+
+TOY_SETS = {
+    "circles": "two concentric rings: the inner ring is one class (TensorFlow Playground)",
+    "xor": "the four quadrants, opposite ones sharing a class (TensorFlow Playground)",
+    "gaussians": "two overlapping Gaussian blobs (TensorFlow Playground)",
+    "spiral": "two interleaved spirals (TensorFlow Playground)",
+    "moons": "two interleaving half circles (deeplearning.ai's initialization notebook uses circles)",
+}
+DATASETS = {
+    **TOY_SETS,
+    "digits": "1,797 8x8 handwritten digits, 10 classes (UCI, CC BY 4.0; bundled)",
+    "mnist": "70,000 28x28 handwritten digits, 10 classes (downloaded by Keras once, then cached)",
+    "fashion_mnist": "70,000 28x28 clothing images, 10 classes (downloaded by Keras once, then cached)",
+}
+"""Every data set: name -> one line saying what it is."""
+ONLINE = ("mnist", "fashion_mnist")
+DIGITS_FILE = Path(__file__).with_name("data") / "digits.npz"
+MAX_DOWNLOADED = 12_000  # MNIST-like sets are subsampled to this many training images (seeded)
+
+
+class DatasetUnavailable(RuntimeError):
+    """A data set that needs the internet could not be fetched; the message says so in plain words."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    x_train: np.ndarray  # (n_train, features) float32
+    y_train: np.ndarray  # (n_train,) int64, 0 .. n_classes - 1
+    x_test: np.ndarray  # (n_test, features) float32
+    y_test: np.ndarray  # (n_test,) int64
+    n_classes: int
+    description: str
+
+    @property
+    def features(self) -> int:
+        return int(self.x_train.shape[1])
+
+
+def load_dataset(
+    name: str, *, seed: int, noise: float = 0.1, test_fraction: float = 0.25, n_samples: int = 800
+) -> Dataset:
+    """A data set, split into train and test.
+
+    Args:
+        name: a key of :data:`DATASETS`.
+        seed: draws the 2-D points, their noise and every split.
+        noise: for the 2-D sets, the std of the Gaussian noise added to each coordinate, relative to the
+            pattern's size (0 to 1); ignored by the image sets.
+        test_fraction: share of the examples held out for testing (0.05 to 0.9).
+        n_samples: number of points of a 2-D set (50 to 20,000).
+
+    Raises:
+        ValueError: a bad argument (the message names it).
+        DatasetUnavailable: MNIST or Fashion-MNIST while offline and not cached.
+    """
+    if name not in DATASETS:
+        raise ValueError(f"name must be one of {list(DATASETS)}, got {name!r}")
+    seed = check_seed(seed)
+    if not (isinstance(noise, (int, float)) and 0.0 <= noise <= 1.0):
+        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
+    if not (isinstance(test_fraction, (int, float)) and 0.05 <= test_fraction <= 0.9):
+        raise ValueError(f"test_fraction must be in [0.05, 0.9], got {test_fraction!r}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or not 50 <= n_samples <= 20_000:
+        raise ValueError(f"n_samples must be an integer in [50, 20000], got {n_samples!r}")
+    rng = np.random.default_rng([seed, 3])
+    if name in TOY_SETS:
+        x, y = _TOY[name](rng, n_samples, float(noise))
+        x = (x - x.mean(axis=0)) / x.std(axis=0)  # standardized: the net's first layer sees unit variance
+        return _split(name, x, y, 2, rng, test_fraction)
+    if name == "digits":
+        with np.load(DIGITS_FILE) as f:
+            x = f["images"].reshape(len(f["images"]), -1) / 16.0
+            y = f["labels"].astype(np.int64)
+        return _split(name, x, y, 10, rng, test_fraction)
+    (x_tr, y_tr), (x_te, y_te) = _download(name)
+    x = np.concatenate([x_tr, x_te]).reshape(len(x_tr) + len(x_te), -1) / 255.0
+    y = np.concatenate([y_tr, y_te]).astype(np.int64)
+    keep = rng.permutation(len(x))[: int(MAX_DOWNLOADED / (1 - test_fraction))]
+    return _split(name, x[keep], y[keep], 10, rng, test_fraction)
+
+
+def _split(
+    name: str, x: Any, y: Any, n_classes: int, rng: np.random.Generator, test_fraction: float
+) -> Dataset:
+    order = rng.permutation(len(x))
+    n_test = max(1, round(test_fraction * len(x)))
+    test, train = order[:n_test], order[n_test:]
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.int64)
+    return Dataset(name, x[train], y[train], x[test], y[test], n_classes, DATASETS[name])
+
+
+def _download(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """keras.datasets' loader (downloads once to ~/.keras/datasets, then reads the cache)."""
+    from .training import tensorflow  # noqa: PLC0415 -- TensorFlow only for the sets that need it
+
+    try:
+        return getattr(tensorflow()[1].datasets, name).load_data()
+    except Exception as err:  # no network, a proxy, a half-written cache file: all mean "not available"
+        raise DatasetUnavailable(
+            f"{name} could not be downloaded (this machine seems to be offline, and no copy is cached "
+            f"yet). Every other data set works offline. ({type(err).__name__})"
+        ) from err
+
+
+# --- the 2-D sets: (n, 2) points and 0/1 labels, the pattern scaled to about [-1, 1] -------------
+
+
+def _circles(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.integers(0, 2, n)
+    radius = np.where(y == 1, rng.uniform(0.0, 0.5, n), rng.uniform(0.7, 1.0, n))
+    angle = rng.uniform(0, 2 * math.pi, n)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def _xor(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    x = rng.uniform(-1, 1, (n, 2))
+    x += np.sign(x) * 0.05  # a small margin around the axes, as in TensorFlow Playground
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def _gaussians(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.integers(0, 2, n)
+    centres = np.where(y[:, None] == 1, 0.5, -0.5)
+    return centres + (0.25 + noise) * rng.standard_normal((n, 2)), y
+
+
+def _spiral(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.integers(0, 2, n)
+    t = rng.uniform(0.0, 1.0, n)
+    radius = t
+    angle = 1.75 * 2 * math.pi * t + math.pi * y
+    x = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def _moons(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.integers(0, 2, n)
+    angle = rng.uniform(0, math.pi, n)
+    x = np.where(
+        y[:, None] == 0,
+        np.stack([np.cos(angle), np.sin(angle)], axis=1),
+        np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1),
+    )
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+_TOY = {"circles": _circles, "xor": _xor, "gaussians": _gaussians, "spiral": _spiral, "moons": _moons}
