@@ -178,7 +178,7 @@ def depth_series(
     layers = pd.concat(
         [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
     )
-    q_star = fixed_point(act.name, sw2, sb2)
+    q_star = fixed_point(act.name, sw2, sb2, q0=float(extra["q_theory"][0]))  # reached from layer 1
     c = float(sw2 * moments(act.name, q_star)[1])  # chi1 at q*, as initcore.chi1 computes it
     word, detail = verdict(act.name, scheme, layers)
     summary = {

@@ -131,7 +131,8 @@ def fixed_point(
         slope = c * sw
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.where(slope < 1.0, sb / (1.0 - slope), np.inf)
-        q = np.where((slope == 1.0) & (sb == 0.0), q0, q)
+        marginal = np.abs(slope - 1.0) <= 1e-12  # He for relu, LeCun for linear (up to rounding)
+        q = np.where(marginal, np.where(sb == 0.0, q0, np.inf), q)
     else:
         q = np.full(sw.shape, float(q0))
         for _ in range(max_iter):

@@ -1,0 +1,801 @@
+"""Page 2's numbers: depth_study (measurement beside mean-field theory), its verdicts, and the phase
+diagram (phase_grid, critical_line, phase_background, phase_points, phase_diagram).
+
+Tolerances come from the width of the net: a layer's E[z^2] is a mean over ``width`` units of quadratic
+forms (w_i . a)^2 in that unit's weight row, each with relative variance at most 2 (a chi-square with one
+degree of freedom, reached when every unit sees the same input vector, like a sigmoid's common offset
+0.5 * sum_j W_ij), so it fluctuates by at most sqrt(2 / width) around the mean-field value; the
+gradient's per-layer factor, a square root of such a mean, by at most sqrt(1 / (2 width)).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import initcore
+from initcore import LAYER_COLUMNS
+from initcore.depth import HIST_SAMPLE, PHASE_B2, PHASE_W2
+
+SEED = 0
+DEFAULTS = {  # the page's defaults
+    "depth": 10,
+    "width": 100,
+    "batch": 1000,
+    "inputs": "normal",
+    "activation": "sigmoid",
+    "bias": 0.0,
+    "seed": SEED,
+}
+LESSON = {  # the page's default initializations ("The lesson")
+    "U[-0.1, 0.1]": ("uniform", {"limit": 0.1}),
+    "N(0, 0.1^2)": ("normal", {"std": 0.1}),
+    "N(0, 1)": ("normal", {"std": 1.0}),
+    "Glorot uniform": ("glorot_uniform", {}),
+}
+EXTRA_COLUMNS = ["q_measured", "q_theory", "grad_theory", "factor", "factor_theory"]
+SUMMARY_COLUMNS = [
+    "series",
+    "scheme",
+    "sigma_w2",
+    "sigma_b2",
+    "q_star",
+    "chi1",
+    "phase",
+    "sqrt_chi1",
+    "factor_measured",
+    "factor_theory",
+    "verdict",
+    "detail",
+]
+# A small net off the defaults: relu, a bias, uniform inputs, n_in = width, a non-default bin count.
+SMALL = {
+    "depth": 4,
+    "width": 30,
+    "batch": 50,
+    "inputs": "uniform01",
+    "activation": "relu",
+    "bias": 0.5,
+    "seed": 3,
+}
+SMALL_INITS = {"He": ("he_normal", {}), "N(0, 0.5^2)": ("normal", {"std": 0.5}), "orth": ("orthogonal", {})}
+
+
+@pytest.fixture(scope="module")
+def lesson() -> initcore.DepthStudy:
+    return initcore.depth_study(LESSON, **DEFAULTS)
+
+
+@pytest.fixture(scope="module")
+def small() -> initcore.DepthStudy:
+    return initcore.depth_study(SMALL_INITS, **SMALL, bins=17)
+
+
+@pytest.fixture(scope="module")
+def tanh_preset() -> initcore.DepthStudy:
+    """The page's preset "tanh: CS231n's 10 layers of 500"."""
+    inits = {
+        "N(0, 0.01^2)": ("normal", {"std": 0.01}),
+        "Glorot normal": ("glorot_normal", {}),
+        "N(0, 1)": ("normal", {"std": 1.0}),
+    }
+    return initcore.depth_study(inits, **{**DEFAULTS, "activation": "tanh", "width": 500})
+
+
+@pytest.fixture(scope="module")
+def relu_preset() -> initcore.DepthStudy:
+    """The page's preset "ReLU: He vs Glorot" (depth 30)."""
+    inits = {"He normal": ("he_normal", {}), "Glorot normal": ("glorot_normal", {})}
+    return initcore.depth_study(inits, **{**DEFAULTS, "activation": "relu", "depth": 30})
+
+
+CASES = {"lesson": (LESSON, DEFAULTS), "small": (SMALL_INITS, SMALL)}  # fixture name -> (inits, net)
+
+
+def _case(which: str, request: pytest.FixtureRequest):
+    """(study, inits, net) of the fixture called ``which``."""
+    inits, net = CASES[which]
+    return request.getfixturevalue(which), inits, net
+
+
+def _series(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    return frame[frame["series"] == label].reset_index(drop=True)
+
+
+def _by_hand(scheme: str, params: dict, *, depth, width, batch, inputs, activation, bias, seed):
+    """propagate run by hand on the published weights, inputs and upstream gradient."""
+    weights = initcore.network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
+    x = initcore.sample_inputs(inputs, (batch, width), seed=seed)
+    grad = initcore.upstream_gradient(batch, width, seed=seed)
+    stats, _ = initcore.propagate(x, weights, activation=activation, bias=bias, grad=grad)
+    return stats
+
+
+def _kept_activations(scheme: str, params: dict, *, depth, width, batch, inputs, activation, bias, seed):
+    """The activations behind each layer's histogram: the first HIST_SAMPLE values of every layer."""
+    x = initcore.sample_inputs(inputs, (batch, width), seed=seed)
+    arrays = initcore.layer_arrays(
+        x, depth=depth, width=width, scheme=scheme, activation=activation, seed=seed, bias=bias, **params
+    )
+    return [a.ravel()[:HIST_SAMPLE].astype(np.float64) for a in arrays.a]
+
+
+# 1. depth_study: the tables ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["lesson", "small"])
+def test_layers_has_one_row_per_series_and_layer_with_the_documented_columns(which, request):
+    study, inits, net = _case(which, request)
+    layers = study.layers
+    want = ["series", *LAYER_COLUMNS, *EXTRA_COLUMNS]
+    assert list(layers.columns) == want, f"columns {list(layers.columns)} != {want}"
+    assert len(layers) == len(inits) * net["depth"], f"{len(layers)} rows for {len(inits)} x {net['depth']}"
+    assert list(layers["series"].unique()) == list(inits), f"series {list(layers['series'].unique())}"
+    for label in inits:
+        got = _series(layers, label)["layer"].tolist()
+        assert got == list(range(1, net["depth"] + 1)), f"{label}: layers {got}"
+
+
+@pytest.mark.parametrize("which", ["lesson", "small"])
+def test_layer_stats_columns_are_propagate_run_by_hand_with_shared_seed_and_inputs(which, request):
+    study, inits, net = _case(which, request)
+    for label, (scheme, params) in inits.items():
+        want = _by_hand(scheme, params, **net)
+        got = _series(study.layers, label)[list(LAYER_COLUMNS)]
+        pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"{which} series {label!r}")
+
+
+@pytest.mark.parametrize("which", ["lesson", "small"])
+def test_theory_columns_follow_their_definitions(which, request):
+    study, inits, net = _case(which, request)
+    act, depth, width = net["activation"], net["depth"], net["width"]
+    q0, sb2 = initcore.input_mean_square(net["inputs"]), net["bias"] ** 2
+    for label, (scheme, params) in inits.items():
+        rows = _series(study.layers, label)
+        sw2 = initcore.sigma_w2(scheme, width, width, **params)
+        q_measured = rows["z_mean"].to_numpy() ** 2 + rows["z_std"].to_numpy() ** 2
+        g, g_theory = rows["grad_rms"].to_numpy(), initcore.predicted_grad_rms(act, sw2, sb2, q0, depth)
+        want = {
+            "q_measured": q_measured,
+            "q_theory": initcore.variance_map(act, sw2, sb2, q0, depth),
+            "grad_theory": g_theory,
+            "factor": np.append(g[:-1] / g[1:], np.nan),
+            "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
+        }
+        for col, values in want.items():
+            np.testing.assert_allclose(
+                rows[col].to_numpy(), values, rtol=1e-12, err_msg=f"{which} {label}: column {col}"
+            )
+        assert np.isnan(rows["factor"].iloc[-1]) and np.isnan(rows["factor_theory"].iloc[-1]), (
+            f"{label}: the last layer has no factor, got {rows['factor'].iloc[-1]}, "
+            f"{rows['factor_theory'].iloc[-1]}"
+        )
+
+
+def test_depth_study_is_the_combination_of_its_series(small):
+    parts = [
+        initcore.depth_series(label, scheme, params, **SMALL, bins=17)
+        for label, (scheme, params) in SMALL_INITS.items()
+    ]
+    combined = initcore.combine(parts)
+    for name in ("layers", "hist", "summary"):
+        pd.testing.assert_frame_equal(
+            getattr(small, name), getattr(combined, name), check_exact=True, obj=f"depth_study.{name}"
+        )
+
+
+def _check_histograms(study, inits, net, bins, limits):
+    """Structure, normalisation and content of study.hist, against the activations computed by hand."""
+    hist, depth = study.hist, net["depth"]
+    assert list(hist.columns) == ["series", "layer", "left", "right", "density", "height"], list(hist.columns)
+    assert len(hist) == len(inits) * depth * bins, f"{len(hist)} rows for {len(inits)} x {depth} x {bins}"
+    for label, (scheme, params) in inits.items():
+        kept = _kept_activations(scheme, params, **net)
+        if limits is not None:
+            lo, hi = limits
+        else:  # each series' own range: up to the 99.5th percentile of |a| over its layers
+            hi = float(np.quantile(np.abs(np.concatenate(kept)), 0.995))
+            lo = 0.0 if min(v.min() for v in kept) >= 0 else -hi
+        edges = np.linspace(lo, hi, bins + 1)
+        rows = _series(hist, label)
+        for l in range(1, depth + 1):
+            h = rows[rows["layer"] == l]
+            assert len(h) == bins, f"{label} layer {l}: {len(h)} bins, want {bins}"
+            np.testing.assert_allclose(h["left"], edges[:-1], rtol=1e-6, atol=1e-12, err_msg=f"{label} {l}")
+            np.testing.assert_allclose(h["right"], edges[1:], rtol=1e-6, atol=1e-12, err_msg=f"{label} {l}")
+            dens, width = h["density"].to_numpy(), edges[1] - edges[0]
+            integral = float(np.sum(dens * (h["right"] - h["left"]).to_numpy()))
+            assert integral == pytest.approx(1.0, abs=1e-9), (
+                f"{label} layer {l}: density integrates to {integral}"
+            )
+            top = dens.max()
+            assert h["height"].max() == 1.0, f"{label} layer {l}: peak height {h['height'].max()}"
+            np.testing.assert_allclose(h["height"], dens / top, rtol=1e-12, err_msg=f"{label} {l}: height")
+            # Counts by hand; values beyond a per-series range count in its edge bins. Float rounding may
+            # move a value lying on a bin edge to the neighbouring bin: allow a few such values per layer.
+            counts, _ = np.histogram(np.clip(kept[l - 1], lo, hi), edges)
+            moved = np.abs(counts - dens * width * kept[l - 1].size).sum()
+            assert moved <= 4, f"{label} layer {l}: {moved:.3g} values in other bins than np.histogram's"
+
+
+def test_bounded_activations_share_the_fixed_histogram_range(lesson):
+    _check_histograms(lesson, LESSON, DEFAULTS, bins=40, limits=(0.0, 1.0))
+
+
+def test_tanh_histograms_span_minus_one_to_one():
+    inits = {"a": ("glorot_normal", {}), "b": ("normal", {"std": 0.3})}
+    net = {**SMALL, "activation": "tanh"}
+    _check_histograms(initcore.depth_study(inits, **net, bins=9), inits, net, bins=9, limits=(-1.0, 1.0))
+
+
+def test_relu_histograms_get_their_own_range_per_series(small):
+    _check_histograms(small, SMALL_INITS, SMALL, bins=17, limits=None)
+    tops = small.hist.groupby("series", sort=False)["right"].max()
+    assert tops["N(0, 0.5^2)"] > 5 * tops["He"], (
+        f"per-series ranges should differ by the scale: {tops.to_dict()}"
+    )
+    starts = small.hist.groupby("series", sort=False)["left"].min()
+    assert (starts == 0.0).all(), f"relu outputs are >= 0, so every range starts at 0: {starts.to_dict()}"
+
+
+def test_linear_histograms_are_symmetric_around_zero():
+    inits = {"lecun": ("lecun_normal", {}), "big": ("normal", {"std": 1.0})}
+    net = {**SMALL, "activation": "linear", "bias": 0.0}
+    _check_histograms(initcore.depth_study(inits, **net, bins=12), inits, net, bins=12, limits=None)
+
+
+@pytest.mark.parametrize("which", ["lesson", "small"])
+def test_summary_columns_and_values(which, request):
+    study, inits, net = _case(which, request)
+    summary, act, width = study.summary, net["activation"], net["width"]
+    assert list(summary.columns) == SUMMARY_COLUMNS, f"columns {list(summary.columns)}"
+    assert summary["series"].tolist() == list(inits), f"series {summary['series'].tolist()}"
+    for (label, (scheme, params)), row in zip(inits.items(), summary.itertuples(), strict=True):
+        sw2 = initcore.sigma_w2(scheme, width, width, **params)
+        sb2 = net["bias"] ** 2
+        chi1 = initcore.chi1(act, sw2, sb2)
+        factors = _series(study.layers, label)["factor"].to_numpy()
+        finite = factors[np.isfinite(factors) & (factors > 0)]
+        assert row.scheme == scheme, f"{label}: scheme {row.scheme}"
+        assert row.sigma_w2 == sw2, f"{label}: sigma_w2 {row.sigma_w2} != {sw2}"
+        assert row.sigma_b2 == sb2, f"{label}: sigma_b2 {row.sigma_b2} != bias^2 = {sb2}"
+        q_star = initcore.fixed_point(act, sw2, sb2)
+        assert row.q_star == pytest.approx(q_star, rel=1e-9), f"{label}: q* {row.q_star} != {q_star}"
+        assert row.chi1 == pytest.approx(chi1, rel=1e-12), f"{label}: chi1 {row.chi1} != {chi1}"
+        assert row.phase == initcore.phase_of(row.chi1), f"{label}: phase {row.phase} for chi1 {row.chi1}"
+        assert row.sqrt_chi1 == pytest.approx(math.sqrt(chi1), rel=1e-12), (
+            f"{label}: sqrt_chi1 {row.sqrt_chi1}"
+        )
+        want = math.exp(np.mean(np.log(finite)))
+        assert len(finite) == net["depth"] - 1, f"{label}: factors {factors}"
+        assert row.factor_measured == pytest.approx(want, rel=1e-12), (
+            f"{label}: {row.factor_measured} != {want}"
+        )
+        word, detail = initcore.verdict(act, scheme, _series(study.layers, label))
+        assert (row.verdict, row.detail) == (word, detail), f"{label}: {row.verdict!r} != {word!r}"
+
+
+def test_summary_sigma_w2_is_width_times_the_weight_variance(lesson):
+    by = lesson.summary.set_index("series")["sigma_w2"]
+    # U[-a, a] has variance a^2 / 3; N(0, s^2) has s^2; Glorot uniform 2 / (fan_in + fan_out).
+    want = {
+        "U[-0.1, 0.1]": 100 * 0.1**2 / 3,
+        "N(0, 0.1^2)": 100 * 0.1**2,
+        "N(0, 1)": 100.0,
+        "Glorot uniform": 1.0,
+    }
+    for label, value in want.items():
+        assert by[label] == pytest.approx(value, rel=1e-12), f"{label}: sigma_w2 {by[label]} != {value}"
+
+
+def test_summary_sigma_b2_is_the_square_of_a_negative_bias():
+    d = initcore.depth_study({"g": ("glorot_uniform", {})}, **{**SMALL, "bias": -1.5})
+    assert d.summary["sigma_b2"].iloc[0] == 2.25, f"sigma_b2 {d.summary['sigma_b2'].iloc[0]} for bias -1.5"
+
+
+def test_q_star_is_where_the_variance_map_settles(lesson):
+    # sigmoid's map contracts fast (its slope sigma_w2 M'(q) is far below 1 here), so q^10 is q*.
+    for row in lesson.summary.itertuples():
+        last = _series(lesson.layers, row.series)["q_theory"].iloc[-1]
+        assert last == pytest.approx(row.q_star, rel=1e-6), f"{row.series}: q^10 = {last}, q* = {row.q_star}"
+
+
+@pytest.mark.parametrize(("activation", "scheme"), [("relu", "he_normal"), ("linear", "lecun_uniform")])
+def test_q_star_at_the_edge_of_chaos_is_the_q_the_net_keeps(activation, scheme):
+    d = initcore.depth_study({"s": (scheme, {})}, **{**DEFAULTS, "activation": activation, "depth": 5})
+    q_theory = d.layers["q_theory"].to_numpy()
+    q_star = d.summary["q_star"].iloc[0]
+    # He with normal inputs: q^l = 2 q^0 = 2 at every layer; LeCun linear: q^l = q^0 = 1.
+    assert np.ptp(q_theory) < 1e-9 * q_theory[0], f"q_theory should be constant, got {q_theory}"
+    assert q_star == pytest.approx(q_theory[-1], rel=1e-9), f"q* = {q_star}, the net keeps q = {q_theory[-1]}"
+
+
+def test_zero_weights_give_a_symmetric_verdict_and_no_measured_factor():
+    d = initcore.depth_study({"zeros": ("zeros", {})}, **{**SMALL, "activation": "sigmoid", "bias": 0.0})
+    row = d.summary.iloc[0]
+    factors = d.layers["factor"].to_numpy()
+    # dL/dz is 0 below the last layer: factors are 0 / 0 = NaN and 0 / g_L = 0, none finite and positive.
+    assert not (np.isfinite(factors) & (factors > 0)).any(), f"factors {factors}"
+    assert math.isnan(row.factor_measured), f"factor_measured {row.factor_measured} from factors {factors}"
+    assert row.verdict == "symmetric", f"verdict {row.verdict}: {row.detail}"
+    assert "activation std 0" in row.detail, row.detail
+
+
+def test_float32_overflow_is_reported_as_such():
+    d = initcore.depth_study(
+        {"huge": ("normal", {"std": 1e6})}, **{**SMALL, "activation": "linear", "bias": 0.0, "depth": 8}
+    )
+    z_std = d.layers["z_std"].to_numpy()
+    assert not np.isfinite(z_std).all(), f"a linear net with sigma_w2 = 3e13 should overflow: z_std {z_std}"
+    assert d.summary["verdict"].iloc[0] == "overflow", d.summary["detail"].iloc[0]
+
+
+# 2. Theory beside measurement ------------------------------------------------------------------------
+
+
+def test_measured_gradient_factor_matches_the_prediction_at_the_defaults(lesson):
+    # Per layer the factor fluctuates by at most sqrt(1 / (2 width)) = 7%; the geometric mean of 9 layers
+    # by 2.4%. The page's claim is agreement within 15%.
+    for row in lesson.summary.itertuples():
+        ratio = row.factor_measured / row.factor_theory
+        assert abs(ratio - 1) < 0.15, (
+            f"{row.series}: measured factor {row.factor_measured:.4g} vs predicted {row.factor_theory:.4g} "
+            f"(ratio {ratio:.3f})"
+        )
+
+
+def test_measured_q_matches_the_variance_map_on_average_at_the_defaults(lesson):
+    # Per layer, E[z^2] has relative variance at most (2 + 1) / width: 2 / width from the chi-square of the
+    # layer's weights (the common offset 0.5 sum_j W_ij of a sigmoid's z, see the module docstring), and at
+    # most 1 / width from the incoming activations' mean square, an average over `width` units of phi(z)^2
+    # (Var(phi^2) / E[phi^2]^2 is 0.08, 0.23 and ~1 at these nets' q* of 0.085, 0.26 and 44). Layers draw
+    # independent weights, so the average over `depth` layers and S seeds fluctuates by at most
+    # sqrt(3 / (width depth S)); allow 3 of those plus 1 / width for mean-field theory's finite-width bias.
+    seeds = range(8)
+    ratios = {label: [] for label in LESSON}
+    for seed in seeds:
+        d = lesson if seed == SEED else initcore.depth_study(LESSON, **{**DEFAULTS, "seed": seed})
+        for label in LESSON:
+            rows = _series(d.layers, label)
+            ratios[label].append(float(np.mean(rows["q_measured"] / rows["q_theory"])))
+    width, depth = DEFAULTS["width"], DEFAULTS["depth"]
+    tol = 3 * math.sqrt(3 / (width * depth * len(seeds))) + 1 / width  # 0.068
+    for label, values in ratios.items():
+        mean = float(np.mean(values))
+        assert abs(mean - 1) < tol, (
+            f"{label}: q_measured / q_theory averaged over {depth} layers and {len(seeds)} seeds is "
+            f"{mean:.4f} (per seed {np.round(values, 3)}), tolerance {tol:.3f}"
+        )
+
+
+def test_measured_q_matches_the_variance_map_per_layer_for_wide_tanh(tanh_preset):
+    # tanh is odd: no common offset, so a layer's E[z^2] averages width x batch nearly independent terms
+    # and fluctuates by sqrt(2 (1 + width / batch)) / width = 0.35% per layer (Marchenko-Pastur). Glorot's
+    # map q -> M(q) is marginal (slope -> 1), so these steps add up like a random walk: 4 sqrt(l) of them
+    # at layer l, plus 1 / width per layer for the finite-width (Jensen) bias of the mean-field map.
+    rows = _series(tanh_preset.layers, "Glorot normal")
+    width, batch = 500, DEFAULTS["batch"]
+    step = math.sqrt(2 * (1 + width / batch)) / width
+    layer = rows["layer"].to_numpy()
+    tol = 4 * step * np.sqrt(layer) + layer / width  # 1.6% at layer 1, 6.4% at layer 10
+    ratio = (rows["q_measured"] / rows["q_theory"]).to_numpy()
+    bad = np.abs(ratio - 1) > tol
+    assert not bad.any(), (
+        f"layers {layer[bad]}: q ratio {np.round(ratio[bad], 4)} beyond {np.round(tol[bad], 4)}"
+    )
+    # And the theory is not trivially right: q falls 17-fold over the 10 layers.
+    q = rows["q_theory"].to_numpy()
+    assert q[0] / q[-1] > 10, f"q_theory {q}"
+
+
+# 3. verdict ------------------------------------------------------------------------------------------
+
+
+def _table(depth: int = 10, first: dict | None = None, last: dict | None = None) -> pd.DataFrame:
+    """A healthy-looking layer table; `first` and `last` override layer 1's and the last layer's values."""
+    base = {
+        "z_mean": 0.0,
+        "z_std": 1.0,
+        "a_mean": 0.0,
+        "a_std": 0.5,
+        "saturated": 0.1,
+        "near_linear": 0.3,
+        "grad_rms": 1.0,
+    }
+    rows = [{"layer": l, **base} for l in range(1, depth + 1)]
+    rows[0].update(first or {})
+    rows[-1].update(last or {})
+    return pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
+
+
+def test_synthetic_healthy_table_is_healthy_with_its_numbers():
+    word, detail = initcore.verdict("tanh", "glorot_normal", _table(first={"grad_rms": 0.5}))
+    assert word == "healthy", f"{word}: {detail}"
+    want = "at layer 10: 10% saturated, 30% near-linear; layer 1 gets 0.5x the gradient at layer 10"
+    assert detail == want, f"{detail!r} != {want!r}"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "row"),
+    [("z_mean", np.inf, 4), ("grad_rms", np.nan, 0), ("a_std", -np.inf, 9), ("saturated", np.nan, 2)],
+)
+def test_synthetic_overflow_anywhere_in_the_table(column, value, row):
+    table = _table()
+    table.loc[row, column] = value
+    word, detail = initcore.verdict("sigmoid", "normal", table)
+    assert word == "overflow", f"{column}={value} at row {row}: {word}: {detail}"
+    assert "inf or NaN" in detail, detail
+
+
+def test_synthetic_symmetric_from_zero_weights_or_zero_spread():
+    word, detail = initcore.verdict("sigmoid", "zeros", _table())
+    assert word == "symmetric", f"zeros scheme: {word}: {detail}"
+    word, detail = initcore.verdict("relu", "he_normal", _table(last={"a_std": 0.0}))
+    assert word == "symmetric", f"a_std 0: {word}: {detail}"
+    assert "(activation std 0)" in detail, detail
+    word, _ = initcore.verdict("relu", "he_normal", _table(last={"a_std": 1e-30}))
+    assert word != "symmetric", f"a tiny but nonzero spread is not symmetric: {word}"
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_synthetic_saturated_from_a_fifth_of_the_last_layer(activation):
+    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.2}))
+    assert word == "saturated", f"{word}: {detail}"
+    want = f"20% of layer-10 units sit in the {activation}'s flat tails"
+    assert detail == want, f"{detail!r} != {want!r}"
+    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.19}))
+    assert word == "healthy", f"19% saturated: {word}: {detail}"
+    # Only the last layer counts.
+    word, detail = initcore.verdict(activation, "normal", _table(first={"saturated": 0.9}))
+    assert word == "healthy", f"saturated layer 1 only: {word}: {detail}"
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_synthetic_near_linear_from_half_of_the_last_layer(activation):
+    word, detail = initcore.verdict(activation, "normal", _table(depth=7, last={"near_linear": 0.89}))
+    assert word == "near-linear", f"{word}: {detail}"
+    want = f"89% of layer-7 units are in the {activation}'s linear zone"
+    assert detail == want, f"{detail!r} != {want!r}"
+    word, detail = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.49}))
+    assert word == "healthy", f"49% near-linear: {word}: {detail}"
+    word, _ = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.5}))
+    assert word == "near-linear", f"50% near-linear: {word}"
+
+
+def test_synthetic_dying_relu_from_seventy_percent_zeros():
+    word, detail = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.7, "near_linear": 0.3}))
+    assert word == "dying", f"{word}: {detail}"
+    assert detail == "70% of layer-10 units output 0", detail
+    word, detail = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.69, "near_linear": 0.9}))
+    assert word == "healthy", f"relu: 69% zeros, and near-linear is no verdict for relu: {word}: {detail}"
+    # The sigmoid/tanh thresholds do not apply to relu, nor relu's to sigmoid.
+    word, _ = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.5}))
+    assert word == "healthy", f"relu with 50% zeros: {word}"
+    word, _ = initcore.verdict("sigmoid", "normal", _table(last={"saturated": 0.8}))
+    assert word == "saturated", f"sigmoid with 80% saturated: {word}"
+
+
+def test_synthetic_collapsing_below_one_percent_of_layer_one():
+    table = _table(first={"a_std": 0.5}, last={"a_std": 0.0049})
+    word, detail = initcore.verdict("relu", "glorot_normal", table)
+    assert word == "collapsing", f"{word}: {detail}"
+    assert detail == "the activations' spread falls from 0.5 at layer 1 to 0.0049 at layer 10", detail
+    word, detail = initcore.verdict(
+        "relu", "glorot_normal", _table(first={"a_std": 0.5}, last={"a_std": 0.0051})
+    )
+    assert word == "healthy", f"a_std falls to 1.02% only: {word}: {detail}"
+
+
+def test_synthetic_vanishing_and_exploding_gradients():
+    word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": 9.9e-3}))
+    assert word == "vanishing gradients", f"{word}: {detail}"
+    assert detail == "layer 1 gets 9.9e-03 of the gradient at layer 10", detail
+    word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": 101.0}))
+    assert word == "exploding gradients", f"{word}: {detail}"
+    assert detail == "layer 1 gets 1.0e+02x the gradient at layer 10", detail
+    for g in (0.011, 99.0):
+        word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": g}))
+        assert word == "healthy", f"gradient ratio {g}: {word}: {detail}"
+
+
+def test_synthetic_findings_are_listed_in_order_with_the_first_as_the_word():
+    table = _table(first={"a_std": 1.0, "grad_rms": 1e-5}, last={"saturated": 0.3, "a_std": 0.001})
+    word, detail = initcore.verdict("sigmoid", "normal", table)
+    want = (
+        "30% of layer-10 units sit in the sigmoid's flat tails; "
+        "the activations' spread falls from 1 at layer 1 to 0.001 at layer 10; "
+        "layer 1 gets 1.0e-05 of the gradient at layer 10"
+    )
+    assert (word, detail) == ("saturated", want), f"{word}: {detail!r}"
+
+
+def test_lesson_uniform_sigmoid_is_near_linear_with_vanishing_gradients(lesson):
+    rows = _series(lesson.layers, "U[-0.1, 0.1]")
+    row = lesson.summary.set_index("series").loc["U[-0.1, 0.1]"]
+    lin = rows["near_linear"].iloc[-1]
+    ratio = rows["grad_rms"].iloc[0] / rows["grad_rms"].iloc[-1]
+    assert row.verdict == "near-linear", f"{row.verdict}: {row.detail}"
+    assert lin >= 0.5 and f"{lin:.0%} of layer-10 units are in the sigmoid's linear zone" in row.detail, (
+        row.detail
+    )
+    assert ratio < 1e-2 and f"layer 1 gets {ratio:.1e} of the gradient at layer 10" in row.detail, row.detail
+
+
+def test_lesson_unit_normal_sigmoid_is_saturated(lesson):
+    rows = _series(lesson.layers, "N(0, 1)")
+    row = lesson.summary.set_index("series").loc["N(0, 1)"]
+    sat = rows["saturated"].iloc[-1]
+    assert row.verdict == "saturated", f"{row.verdict}: {row.detail}"
+    assert sat >= 0.2 and f"{sat:.0%} of layer-10 units sit in the sigmoid's flat tails" in row.detail, (
+        row.detail
+    )
+
+
+def test_tanh_with_tiny_weights_collapses(tanh_preset):
+    rows = _series(tanh_preset.layers, "N(0, 0.01^2)")
+    row = tanh_preset.summary.set_index("series").loc["N(0, 0.01^2)"]
+    first, last = rows["a_std"].iloc[0], rows["a_std"].iloc[-1]
+    assert last < 1e-2 * first, f"a_std {first:.3g} -> {last:.3g}"
+    spread = f"the activations' spread falls from {first:.2g} at layer 1 to {last:.2g} at layer 10"
+    assert spread in row.detail, row.detail
+    # Tiny z is also all near-linear, which the verdict names first.
+    assert row.verdict == "near-linear", f"{row.verdict}: {row.detail}"
+
+
+def test_relu_he_is_healthy_and_glorot_collapses_at_depth_30(relu_preset):
+    summary = relu_preset.summary.set_index("series")
+    he, glorot = summary.loc["He normal"], summary.loc["Glorot normal"]
+    assert he.verdict == "healthy", f"He: {he.verdict}: {he.detail}"
+    assert he.detail.startswith("at layer 30: "), he.detail
+    assert glorot.verdict == "collapsing", f"Glorot: {glorot.verdict}: {glorot.detail}"
+    # Glorot gives relu sigma_w2 = 1, chi1 = 1/2: the gradient also shrinks by sqrt(1/2) per layer.
+    rows = _series(relu_preset.layers, "Glorot normal")
+    ratio = rows["grad_rms"].iloc[0] / rows["grad_rms"].iloc[-1]
+    assert f"layer 1 gets {ratio:.1e} of the gradient at layer 30" in glorot.detail, glorot.detail
+    assert glorot.phase == "ordered" and he.phase == "critical", f"phases {glorot.phase}, {he.phase}"
+
+
+# 4. phase_of -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chi1", "phase"),
+    [
+        (0.0, "ordered"),
+        (0.8999999, "ordered"),
+        (0.9, "critical"),
+        (1.0, "critical"),
+        (1.1, "critical"),
+        (1.1000001, "chaotic"),
+        (1e6, "chaotic"),
+        (math.nan, "undefined"),
+    ],
+)
+def test_phase_band_edges(chi1, phase):
+    assert initcore.phase_of(chi1) == phase, f"phase_of({chi1}) = {initcore.phase_of(chi1)!r}, want {phase!r}"
+
+
+# 5. phase_grid and critical_line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("activation", "edge"), [("relu", 2.0), ("linear", 1.0)])
+def test_critical_line_of_relu_and_linear_is_flat(activation, edge):
+    line = initcore.critical_line(activation, PHASE_B2)
+    assert list(line.columns) == ["sigma_b2", "sigma_w2"], list(line.columns)
+    np.testing.assert_array_equal(line["sigma_b2"], PHASE_B2)
+    # Bisection on log sigma_w2 over [1e-3, 1e5], 40 halvings: 18.4 / 2^40 = 2e-11.
+    np.testing.assert_allclose(line["sigma_w2"], edge, rtol=1e-9, err_msg=f"{activation} edge of chaos")
+
+
+def test_tanh_critical_line_starts_at_one_and_grows_with_the_bias():
+    line = initcore.critical_line("tanh", PHASE_B2)
+    w = line["sigma_w2"].to_numpy()
+    assert np.isfinite(w).all(), f"tanh crosses chi1 = 1 for every bias: {w}"
+    # At sigma_b2 = 0 the crossing is sigma_w2 = 1, where q* -> 0 converges slowly (like 1 / l): ~2%.
+    assert w[0] == pytest.approx(1.0, rel=0.02), f"tanh edge at sigma_b2 = 0: {w[0]}"
+    assert (np.diff(w) > 0).all(), f"tanh's critical sigma_w2 should grow with sigma_b2: {np.round(w, 3)}"
+    assert w[-1] > 5, f"at sigma_b2 = 9 the edge is far from 1: {w[-1]}"
+
+
+def test_chi1_is_one_along_the_critical_line():
+    b = np.array([0.01, 0.1, 0.5, 1.0, 4.0, 9.0])
+    for act in ("tanh", "sigmoid"):
+        line = initcore.critical_line(act, b)
+        c = np.array(
+            [initcore.chi1(act, w, s) for s, w in zip(line["sigma_b2"], line["sigma_w2"], strict=True)]
+        )
+        # The bisection stops at 2e-11 in log sigma_w2 with q* to 1e-8: chi1 = 1 to well below 1e-6.
+        np.testing.assert_allclose(c, 1.0, rtol=1e-6, err_msg=f"{act}: chi1 on the line {line['sigma_w2']}")
+
+
+def test_critical_line_is_nan_without_a_crossing_in_range():
+    below = initcore.critical_line("relu", [0.0, 1.0], lo=0.1, hi=0.5)  # chi1 = sigma_w2 / 2 < 1 throughout
+    above = initcore.critical_line("tanh", [0.0, 1.0], lo=20.0, hi=50.0)  # chi1 > 1 throughout
+    assert below["sigma_w2"].isna().all(), f"relu on [0.1, 0.5]: {below['sigma_w2'].tolist()}"
+    assert above["sigma_w2"].isna().all(), f"tanh on [20, 50]: {above['sigma_w2'].tolist()}"
+    inside = initcore.critical_line("relu", [0.0], lo=1.0, hi=3.0)
+    assert inside["sigma_w2"].iloc[0] == pytest.approx(2.0, rel=1e-9), f"relu on [1, 3]: {inside}"
+
+
+def test_phase_grid_shape_values_and_monotonicity():
+    w, b = np.logspace(-1, 2, 13), np.array([0.0, 0.5, 2.0])
+    grid = initcore.phase_grid("tanh", w, b)
+    assert list(grid.columns) == ["sigma_w2", "sigma_b2", "chi1"], list(grid.columns)
+    assert len(grid) == w.size * b.size, f"{len(grid)} rows for {w.size} x {b.size}"
+    np.testing.assert_array_equal(grid["sigma_w2"], np.tile(w, b.size))
+    np.testing.assert_array_equal(grid["sigma_b2"], np.repeat(b, w.size))
+    chi = grid["chi1"].to_numpy().reshape(b.size, w.size)
+    assert (np.diff(chi, axis=1) > 0).all(), f"chi1 should grow with sigma_w2 at fixed sigma_b2:\n{chi}"
+    ref = np.array(
+        [initcore.chi1("tanh", x, y) for x, y in zip(grid["sigma_w2"], grid["sigma_b2"], strict=True)]
+    )
+    # The grid iterates q at most 500 times; only at (sigma_w2 = 1, sigma_b2 = 0), where q* = 0 is reached
+    # like 1 / l, does that differ from the converged value (by ~1 / 500).
+    np.testing.assert_allclose(grid["chi1"], ref, rtol=5e-3, err_msg="phase_grid vs chi1")
+    slow = (grid["sigma_w2"] == 1.0) & (grid["sigma_b2"] == 0.0)
+    np.testing.assert_allclose(grid["chi1"][~slow], ref[~slow], rtol=1e-6, err_msg="phase_grid vs chi1")
+    relu = initcore.phase_grid("relu", w, b)
+    np.testing.assert_allclose(
+        relu["chi1"], relu["sigma_w2"] / 2, rtol=1e-15, err_msg="relu chi1 = sigma_w2 / 2"
+    )
+
+
+# 6. phase_background, phase_points, phase_diagram ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tanh_background():
+    return initcore.phase_background("tanh")
+
+
+def test_phase_cells_tile_the_grid(tanh_background):
+    cells, _ = tanh_background
+    for col in ("w_lo", "w_hi", "b_lo", "b_hi", "sigma_w2", "sigma_b2", "chi1", "log10_chi1"):
+        assert col in cells.columns, f"{col} missing from {list(cells.columns)}"
+    nw, nb = PHASE_W2.size, PHASE_B2.size
+    assert len(cells) == nw * nb, f"{len(cells)} cells for {nw} x {nb}"
+    w_lo, w_hi = (cells[c].to_numpy().reshape(nb, nw) for c in ("w_lo", "w_hi"))
+    b_lo, b_hi = (cells[c].to_numpy().reshape(nb, nw) for c in ("b_lo", "b_hi"))
+    np.testing.assert_allclose(
+        w_hi[:, :-1], w_lo[:, 1:], rtol=1e-12, err_msg="w_hi of a cell != w_lo of the next"
+    )
+    np.testing.assert_allclose(
+        b_hi[:-1, :], b_lo[1:, :], rtol=1e-12, err_msg="b_hi of a row != b_lo of the next"
+    )
+    centre = cells["sigma_w2"].to_numpy().reshape(nb, nw)
+    np.testing.assert_allclose(
+        np.sqrt(w_lo * w_hi), centre, rtol=1e-12, err_msg="cells centred in log sigma_w2"
+    )
+    assert (w_lo < centre).all() and (centre < w_hi).all(), "cell bounds around the centre"
+    assert (b_lo[0] == 0).all() and (b_lo[1:] > 0).all(), f"sigma_b2 >= 0: first row b_lo {b_lo[0, :3]}"
+    assert w_lo.min() == pytest.approx(10**-2.05, rel=1e-12), f"leftmost edge {w_lo.min()}"
+    assert w_hi.max() == pytest.approx(10**4.05, rel=1e-12), f"rightmost edge {w_hi.max()}"
+    assert b_hi.max() == pytest.approx(9.15, rel=1e-12), f"top edge {b_hi.max()}"
+    grid = initcore.phase_grid("tanh", PHASE_W2, PHASE_B2)
+    pd.testing.assert_frame_equal(cells[["sigma_w2", "sigma_b2", "chi1"]], grid, obj="cells vs phase_grid")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_phase_cells_log10_chi1_is_clipped(activation, tanh_background):
+    cells, critical = tanh_background if activation == "tanh" else initcore.phase_background(activation)
+    log_c = cells["log10_chi1"].to_numpy()
+    raw = np.log10(cells["chi1"].to_numpy())
+    assert log_c.min() >= -2.0 and log_c.max() <= 2.0, f"log10_chi1 in [{log_c.min()}, {log_c.max()}]"
+    np.testing.assert_allclose(log_c, np.clip(raw, -2.0, 2.0), rtol=1e-12, err_msg=f"{activation} log10_chi1")
+    if activation == "relu":  # chi1 = sigma_w2 / 2 spans 0.005 .. 5000: both clips are reached
+        assert (raw < -2).any() and (raw > 2).any(), f"relu chi1 in [{raw.min()}, {raw.max()}]"
+        assert (log_c == -2.0).any() and (log_c == 2.0).any(), "both clip bounds should be reached"
+    pd.testing.assert_frame_equal(critical, initcore.critical_line(activation, PHASE_B2), obj="critical line")
+
+
+def test_phase_points_are_clamped_into_the_plot_and_flagged(tanh_background):
+    cells, _ = tanh_background
+    w_min, w_max, b_max = cells["w_lo"].min(), cells["w_hi"].max(), cells["b_hi"].max()
+    summary = pd.DataFrame(
+        {
+            "series": ["inside", "huge", "zero", "biased", "corner", "edge"],
+            "sigma_w2": [1.0, 1e7, 0.0, 1.0, 1e-9, w_max],
+            "sigma_b2": [0.25, 0.0, 0.0, 100.0, 50.0, b_max],
+            "chi1": [1.0, 50.0, 0.0, 0.1, 0.0, 3.0],
+            "phase": ["critical", "chaotic", "ordered", "ordered", "ordered", "chaotic"],
+            "verdict": ["ignored"] * 6,
+        }
+    )
+    pts = initcore.phase_points(summary)
+    want_cols = ["series", "sigma_w2", "sigma_b2", "chi1", "phase", "shown_w2", "shown_b2", "outside"]
+    assert list(pts.columns) == want_cols, list(pts.columns)
+    by = pts.set_index("series")
+    expected = {
+        "inside": (1.0, 0.25, False),
+        "huge": (w_max, 0.0, True),
+        "zero": (w_min, 0.0, True),
+        "biased": (1.0, b_max, True),
+        "corner": (w_min, b_max, True),
+        "edge": (w_max, b_max, False),
+    }
+    for name, (w, b, out) in expected.items():
+        got = (by.loc[name, "shown_w2"], by.loc[name, "shown_b2"], bool(by.loc[name, "outside"]))
+        assert got[0] == pytest.approx(w, rel=1e-12) and got[1] == pytest.approx(b, rel=1e-12), (
+            f"{name}: {got}"
+        )
+        assert got[2] is out, f"{name}: outside {got[2]}, want {out}"
+    pd.testing.assert_frame_equal(pts[want_cols[:5]], summary[want_cols[:5]], obj="the original columns")
+    empty = initcore.phase_points(None)
+    assert list(empty.columns) == want_cols and len(empty) == 0, f"phase_points(None): {empty}"
+
+
+def test_phase_diagram_puts_a_summary_on_the_background(lesson):
+    diagram = initcore.phase_diagram("sigmoid", lesson.summary)
+    cells, critical = initcore.phase_background("sigmoid")
+    pd.testing.assert_frame_equal(diagram.cells, cells, obj="cells")
+    pd.testing.assert_frame_equal(diagram.critical, critical, obj="critical")
+    pd.testing.assert_frame_equal(diagram.points, initcore.phase_points(lesson.summary), obj="points")
+    assert not diagram.points["outside"].any(), f"the lesson's inits lie inside the plot: {diagram.points}"
+    # N(0, 1) at width 100 sits at sigma_w2 = 100, just left of the sigmoid's edge of chaos (~103).
+    edge = float(critical["sigma_w2"].iloc[0])
+    assert 100 < edge < 110, f"sigmoid's critical sigma_w2 at sigma_b2 = 0: {edge}"
+    assert initcore.phase_diagram("sigmoid").points.empty, "no summary, no points"
+
+
+# 7. propagate's on_layer hook ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_on_layer_sees_every_layers_activations_once_in_order(keep):
+    n_in, depth, width, batch, seed = 20, 5, 30, 64, 5
+    kw = {"depth": depth, "width": width, "scheme": "glorot_uniform", "activation": "tanh", "seed": seed}
+    x = initcore.sample_inputs("normal", (batch, n_in), seed=seed)
+    weights = initcore.network_weights(n_in, depth=depth, width=width, scheme="glorot_uniform", seed=seed)
+    grad = initcore.upstream_gradient(batch, width, seed=seed)
+    calls = []
+    stats, _ = initcore.propagate(
+        x,
+        weights,
+        activation="tanh",
+        bias=0.1,
+        grad=grad,
+        keep=keep,
+        on_layer=lambda l, a: calls.append((l, a.copy())),
+    )
+    assert [l for l, _ in calls] == list(range(1, depth + 1)), f"hook layers {[l for l, _ in calls]}"
+    want = initcore.layer_arrays(x, bias=0.1, **kw).a
+    for l, a in calls:
+        assert a.shape == (batch, width), f"layer {l}: shape {a.shape}"
+        np.testing.assert_array_equal(a, want[l - 1], err_msg=f"hook's activations at layer {l}")
+    pd.testing.assert_frame_equal(stats, initcore.layer_stats(x, bias=0.1, **kw), obj="stats with a hook")
+
+
+# 8. Tiny gradients ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [50, 80])
+def test_gradients_far_below_float32_are_measured(depth):
+    d = initcore.depth_study({"U": ("uniform", {"limit": 0.1})}, **{**DEFAULTS, "depth": depth})
+    g = d.layers["grad_rms"].to_numpy()
+    assert np.isfinite(g).all() and (g > 0).all(), f"grad_rms not finite and positive: min {g.min()}"
+    tiny = np.finfo(np.float32).tiny  # 1.2e-38; float32 subnormals end at 1.4e-45
+    assert g[0] < (tiny if depth == 50 else 1e-45), f"layer 1's gradient {g[0]:.3g} should be beyond float32"
+    # Per layer the factor fluctuates by at most sqrt(1 / (2 width)) = 7%: allow 4 of those (in log), also
+    # where the gradient is below float32's range; for the geometric mean over depth - 1 layers, 4 of
+    # 7% / sqrt(depth - 1).
+    f, f_theory = d.layers["factor"].to_numpy()[:-1], d.layers["factor_theory"].to_numpy()[:-1]
+    sigma = math.sqrt(1 / (2 * DEFAULTS["width"]))
+    dev = np.abs(np.log(f / f_theory))
+    assert dev.max() < 4 * sigma, (
+        f"layer {dev.argmax() + 1} (gradient {g[dev.argmax()]:.3g}): factor {f[dev.argmax()]:.4g} vs "
+        f"{f_theory[dev.argmax()]:.4g}"
+    )
+    below = g[:-1] < tiny
+    assert below.sum() >= 5, f"only {below.sum()} layers below float32's normal range"
+    mean_dev = abs(float(np.mean(np.log(f / f_theory))))
+    assert mean_dev < 4 * sigma / math.sqrt(depth - 1), (
+        f"geometric mean of factor ratios off by {mean_dev:.3g}"
+    )
+    # and the whole chain: layer 1's gradient against theory's, compounded over depth - 1 factors
+    ratio = g[0] / d.layers["grad_theory"].iloc[0]
+    assert abs(math.log(ratio)) < 4 * sigma * math.sqrt(depth - 1), (
+        f"grad_rms / grad_theory at layer 1: {ratio:.3g}"
+    )
