@@ -32,6 +32,13 @@ PAGES = (
         "A deep sigmoid (or tanh, ReLU) net layer by layer: activations collapsing or saturating, "
         "gradients vanishing, and the mean-field theory that predicts it, with a phase diagram.",
     ),
+    (
+        "pages/3_Training_comparisons.py",
+        "Training comparisons",
+        ":material/model_training:",
+        "The proof: the same network trained from up to six initializations at once, on the same "
+        "batches, with loss, accuracy and every layer's saturation as it learns.",
+    ),
 )
 _SAVED = "_saved_view"  # session_state slot: {page: {key: value}}, survives page switches
 _MAX_URL_VALUE = 200  # characters; longer URL values are refused before any parsing
@@ -214,6 +221,21 @@ def theory_table(table: Any) -> Any:
     out = table.set_index("series").rename(columns=THEORY_COLUMNS)
     for col in out.columns:
         if col != "phase":
+            out[col] = [fmt(v) for v in out[col]]
+    return out
+
+
+def training_table(summary: Any) -> Any:
+    """initcore.training.summarize as text: numbers to 3 digits, accuracies in %, 'never' / 'no' for None."""
+    out = summary.set_index("scheme").astype(object)
+    for col in out.columns:
+        if "accuracy" in col and not col.startswith("step"):
+            out[col] = [fmt(v, percent=True) for v in out[col]]
+        elif col.startswith("step"):
+            out[col] = ["never" if v is None or v != v else f"{int(v)}" for v in out[col]]
+        elif col.startswith("diverged"):
+            out[col] = ["no" if v is None or v != v else f"step {int(v)}" for v in out[col]]
+        else:
             out[col] = [fmt(v) for v in out[col]]
     return out
 

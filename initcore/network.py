@@ -316,3 +316,19 @@ def layer_arrays(
     """The same pass as :func:`layer_stats` (same arguments, same numbers), returning every layer's
     z, a and dL/dz, each stacked to (depth, batch, width): for histograms."""
     return _run(x, depth, width, scheme, activation, seed, bias, params, keep=True)[1]
+
+
+def predict(weights: list[np.ndarray], x: np.ndarray, *, activation: str) -> np.ndarray:
+    """A trained dense net's output probabilities, in numpy: weights [W_1, b_1, ..., W_out, b_out] as
+    ``initcore.training.train_many`` returns them; hidden layers use ``activation``, the output a sigmoid
+    (one unit: P(class 1), shape (batch,)) or a softmax (several: shape (batch, classes))."""
+    act = get_activation(activation)
+    a = np.asarray(x, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, len(weights) - 2, 2):
+            a = act.fn(a @ weights[i] + weights[i + 1])  # (batch, width)
+        logits = a @ weights[-2] + weights[-1]  # (batch, outputs)
+        if logits.shape[1] == 1:
+            return get_activation("sigmoid").fn(logits[:, 0])
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)

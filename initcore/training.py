@@ -4,6 +4,7 @@ when one of its functions is called (``import initcore`` stays TensorFlow-free a
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -18,6 +19,7 @@ import pandas as pd
 
 from .activations import LINEAR_SLOPE, SATURATED_SLOPE, get_activation
 from .datasets import Dataset
+from .network import predict
 from .schemes import check_seed, get_scheme
 
 _LOCK = threading.Lock()
@@ -346,3 +348,94 @@ def _layers(labels: list[str], steps: list[int], rows: list[np.ndarray]) -> pd.D
             "grad_rms": stats[..., 4].ravel(),
         }
     )
+
+
+def summarize(result: TrainResult, *, target: float = 0.9) -> pd.DataFrame:
+    """One row per model: final train and test loss and accuracy, the first recorded step at which the
+    test accuracy reached ``target``, and the step at which it diverged (None if it did not)."""
+    h = result.history
+    rows = []
+    for label, diverged in result.diverged.items():
+        mine = h[h["scheme"] == label]
+        last = mine[mine["step"] == mine["step"].max()].set_index("split")
+        test = mine[mine["split"] == "test"]
+        reached = test.loc[test["accuracy"] >= target, "step"]
+        rows.append(
+            {
+                "scheme": label,
+                "train loss": float(last.loc["train", "loss"]),
+                "test loss": float(last.loc["test", "loss"]),
+                "train accuracy": float(last.loc["train", "accuracy"]),
+                "test accuracy": float(last.loc["test", "accuracy"]),
+                f"step to {target:.0%} test accuracy": int(reached.iloc[0]) if len(reached) else None,
+                "diverged at step": diverged,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points: int = 60) -> pd.DataFrame:
+    """For a 2-D data set: every model's P(class 1) on a points x points grid covering the data, as
+    rectangles (columns scheme, x_lo, x_hi, y_lo, y_hi, p). Computed in numpy from the final weights."""
+    if data.features != 2 or data.n_classes != 2:
+        raise ValueError(f"data must be a 2-D two-class set for a decision boundary, got {data.name!r}")
+    both = np.concatenate([data.x_train, data.x_test])
+    lo, hi = both.min(axis=0) - 0.25, both.max(axis=0) + 0.25
+    gx, gy = np.linspace(lo[0], hi[0], points + 1), np.linspace(lo[1], hi[1], points + 1)
+    cx, cy = np.meshgrid((gx[:-1] + gx[1:]) / 2, (gy[:-1] + gy[1:]) / 2)
+    grid = np.stack([cx.ravel(), cy.ravel()], axis=1).astype(np.float32)
+    ix, iy = np.meshgrid(np.arange(points), np.arange(points))
+    frames = []
+    for label, weights in result.weights.items():
+        p = predict(weights, grid, activation=activation)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scheme": label,
+                    "x_lo": gx[ix.ravel()],
+                    "x_hi": gx[ix.ravel() + 1],
+                    "y_lo": gy[iy.ravel()],
+                    "y_hi": gy[iy.ravel() + 1],
+                    "p": np.where(np.isfinite(p), p, np.nan),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
+    """What the data look like, for a chart: a 2-D set's training points (columns x, y, label), or the
+    first ``images`` training images as pixels (columns image, label, row, col, value)."""
+    if data.features == 2:
+        return pd.DataFrame(
+            {"x": data.x_train[:, 0], "y": data.x_train[:, 1], "label": [f"class {c}" for c in data.y_train]}
+        )
+    side = round(math.sqrt(data.features))
+    pix = data.x_train[:images].reshape(-1, side, side)
+    n = len(pix)
+    rows, cols = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    return pd.DataFrame(
+        {
+            "image": np.repeat(np.arange(n), side * side),
+            "label": np.repeat(
+                [f"digit {c}" if data.n_classes == 10 else str(c) for c in data.y_train[:n]], side * side
+            ),
+            "row": np.tile(rows.ravel(), n),
+            "col": np.tile(cols.ravel(), n),
+            "value": pix.ravel(),
+        }
+    )
+
+
+def weights_npz(result: TrainResult) -> bytes:
+    """The trained weights as an .npz file: arrays named '<scheme>/W1', '<scheme>/b1', ... ('out' last)."""
+    arrays = {}
+    for label, tensors in result.weights.items():
+        n = len(tensors) // 2
+        for i in range(n):
+            name = "out" if i == n - 1 else str(i + 1)
+            arrays[f"{label}/W{name}"] = tensors[2 * i]
+            arrays[f"{label}/b{name}"] = tensors[2 * i + 1]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()

@@ -28,6 +28,7 @@ def _app(page: str | None = None, **query: str) -> AppTest:
         return at.run()
     at.run()
     at.switch_page(page)
+    at.query_params.clear()  # a browser drops the previous page's parameters on a switch; AppTest does not
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()

@@ -1,0 +1,296 @@
+"""Page 3: train the same network from several initializations at once and watch which ones learn."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import initcore
+import initcore.training
+import ui
+from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
+
+ui.setup_page("Training comparisons", ":material/model_training:")
+
+SCHEME_NAMES = tuple(initcore.SCHEMES)
+PARAMS = {p.name: p for s in initcore.SCHEMES.values() for p in s.params}
+SLOTS = (1, 2, 3, 4, 5, 6)
+WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
+RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+STEPS = (50, 100, 200, 300, 500, 1000, 2000)
+BATCHES = (16, 32, 64, 128, 256)
+DEFAULT_INITS = {
+    1: ("uniform", {"limit": 0.1}),
+    2: ("normal", {"std": 0.1}),
+    3: ("glorot_uniform", {}),
+    4: ("he_normal", {}),
+    5: ("normal", {"std": 1.0}),
+    6: ("lecun_normal", {}),
+}
+SETTINGS = {
+    "t_data": "circles",
+    "t_noise": 0.1,
+    "t_depth": 5,
+    "t_width": 64,
+    "t_act": "sigmoid",
+    "t_opt": "adam",
+    "t_lr": 0.01,
+    "t_steps": 500,
+    "t_batch": 64,
+    "t_seed": 0,
+    "t_k": 5,
+}
+PRESETS = {
+    "The lesson: simple initializations with sigmoid": ({}, DEFAULT_INITS),
+    "Glorot & Bengio Figure 2: four sigmoid layers, standard initialization": (
+        {
+            "t_data": "digits",
+            "t_depth": 4,
+            "t_width": 128,
+            "t_opt": "sgd",
+            "t_lr": 0.1,
+            "t_steps": 1000,
+            "t_k": 2,
+        },
+        {1: ("standard", {}), 2: ("glorot_uniform", {})},
+    ),
+    "Too small / appropriate / too large": (
+        {
+            "t_act": "relu",
+            "t_depth": 3,
+            "t_width": 16,
+            "t_opt": "sgd",
+            "t_lr": 0.03,
+            "t_steps": 1000,
+            "t_k": 4,
+        },
+        {1: ("zeros", {}), 2: ("normal", {"std": 0.01}), 3: ("he_normal", {}), 4: ("normal", {"std": 10.0})},
+    ),
+}
+
+
+def _slot_fields(j: int) -> list[ui.Field]:
+    name, params = DEFAULT_INITS[j]
+    return [
+        ui.Field(f"t_i{j}", name, options=SCHEME_NAMES),
+        *(
+            ui.Field(f"t_i{j}_{p.name}", params.get(p.name, p.default), low=p.low, high=p.high)
+            for p in PARAMS.values()
+        ),
+    ]
+
+
+state = ui.PageState(
+    "training",
+    [
+        ui.Field("t_data", "circles", options=tuple(DATASETS)),
+        ui.Field("t_noise", 0.1, low=0.0, high=0.5),
+        ui.Field("t_depth", 5, low=1, high=10, integer=True),
+        ui.Field("t_width", 64, options=WIDTHS),
+        ui.Field("t_act", "sigmoid", options=tuple(initcore.ACTIVATIONS)),
+        ui.Field("t_opt", "adam", options=initcore.training.OPTIMIZERS),
+        ui.Field("t_lr", 0.01, options=RATES),
+        ui.Field("t_steps", 500, options=STEPS),
+        ui.Field("t_batch", 64, options=BATCHES),
+        ui.Field("t_seed", 0, low=0, high=2**31 - 1, integer=True),
+        ui.Field("t_k", 5, options=SLOTS),
+        *(f for j in SLOTS for f in _slot_fields(j)),
+    ],
+)
+
+
+def apply_preset(name: str) -> None:
+    """Set every training setting of the preset (an on_click callback, before the widgets are drawn)."""
+    changes, inits = PRESETS[name]
+    for key, value in {**SETTINGS, **changes}.items():
+        st.session_state[key] = value
+    for j, (scheme, params) in inits.items():
+        st.session_state[f"t_i{j}"] = scheme
+        for p in PARAMS.values():
+            st.session_state[f"t_i{j}_{p.name}"] = params.get(p.name, p.default)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def dataset(name: str, noise: float, seed: int):
+    return load_dataset(name, seed=seed, noise=noise)
+
+
+st.title("Training comparisons")
+st.markdown(
+    "The proof: train the same network from several initializations at once, on the same batches, "
+    "and see which ones learn. Change the settings, then press **Train**; nothing runs until you do."
+)
+state.show_notices()
+cols = st.columns(len(PRESETS))
+for i, (col, name) in enumerate(zip(cols, PRESETS, strict=True)):
+    col.button(name, on_click=apply_preset, args=(name,), width="stretch", key=f"t_preset_{i}")
+
+with st.form("t_settings"):
+    c = st.columns(4)
+    data_name = c[0].selectbox(
+        "Data set", tuple(DATASETS), format_func=lambda n: n.replace("_", " "), key="t_data"
+    )
+    noise = c[0].slider("Noise (2-D sets)", 0.0, 0.5, step=0.05, key="t_noise")
+    depth = c[1].slider("Hidden layers", 1, 10, key="t_depth")
+    width = c[1].select_slider("Units per layer", WIDTHS, key="t_width")
+    act = c[1].selectbox(
+        "Activation",
+        tuple(initcore.ACTIVATIONS),
+        format_func=lambda a: initcore.ACTIVATIONS[a].label,
+        key="t_act",
+    )
+    opt = c[2].radio(
+        "Optimizer", initcore.training.OPTIMIZERS, format_func=str.upper, key="t_opt", horizontal=True
+    )
+    lr = c[2].select_slider("Learning rate", RATES, key="t_lr")
+    steps = c[2].select_slider("Steps", STEPS, key="t_steps")
+    batch = c[3].select_slider("Batch size", BATCHES, key="t_batch")
+    seed = c[3].number_input("Seed", 0, 2**31 - 1, key="t_seed")
+    k = c[3].select_slider("Initializations compared", SLOTS, key="t_k")
+    inits = {}
+    slot_cols = st.columns(6)
+    for j in SLOTS:
+        with slot_cols[j - 1]:
+            name = st.selectbox(
+                f"Initialization {j}", SCHEME_NAMES, format_func=ui.scheme_label, key=f"t_i{j}"
+            )
+            params = {
+                p.name: st.number_input(
+                    p.name, p.low, p.high, step=0.01, format="%.4g", key=f"t_i{j}_{p.name}"
+                )
+                for p in initcore.SCHEMES[name].params
+            }
+        if j <= k:
+            label = initcore.SCHEMES[name].short_label(**params)
+            inits[label if label not in inits else f"{label} ({j})"] = (name, params)
+    submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+st.caption(
+    "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
+    "after you press Train."
+)
+
+settings = (
+    data_name,
+    noise,
+    depth,
+    width,
+    act,
+    opt,
+    lr,
+    steps,
+    batch,
+    seed,
+    tuple((lb, n, tuple(sorted(p.items()))) for lb, (n, p) in inits.items()),
+)
+try:
+    data = dataset(data_name, noise, seed)
+except DatasetUnavailable as err:
+    st.warning(f"{err} Pick another data set, such as *digits*.", icon=":material/cloud_off:")
+    state.sync(list(SETTINGS))
+    st.stop()
+names = {label: name for label, (name, _) in inits.items()}
+with st.expander(f"The data: {data_name.replace('_', ' ')}", expanded=not submitted):
+    st.vega_lite_chart(charts.dataset_preview_spec(initcore.training.preview_frame(data)), width="content")
+    st.caption(
+        f"**What to notice:** {data.description}; {len(data.x_train):,} training and {len(data.x_test):,} "
+        f"test examples, {data.features} inputs, {data.n_classes} classes."
+    )
+
+if submitted:
+    with st.status("Loading TensorFlow (the first run takes a few seconds)…", expanded=False) as status:
+        initcore.training.tensorflow()
+        status.update(label="TensorFlow is ready", state="complete")
+    bar = st.progress(0.0, text="Training…")
+    live = st.empty()
+
+    def progress(step: int, total: int, history: pd.DataFrame) -> None:
+        bar.progress(step / total, text=f"Training… step {step} of {total}")
+        live.vega_lite_chart(charts.training_curves_spec(history, names, metric="loss"), width="stretch")
+
+    result = initcore.training.train_many(
+        data,
+        inits,
+        depth=depth,
+        width=width,
+        activation=act,
+        optimizer=opt,
+        learning_rate=lr,
+        steps=steps,
+        batch_size=batch,
+        seed=seed,
+        record_every=max(1, steps // 30),
+        progress=progress,
+    )
+    bar.empty()
+    live.empty()
+    st.session_state["t_result"] = (settings, result)
+
+stored = st.session_state.get("t_result")
+if stored is None or stored[0] != settings:
+    st.info("Press **Train** to run these settings.", icon=":material/play_arrow:")
+    state.sync(list(SETTINGS) + [f"t_i{j}" for j in SLOTS[:k]])
+    st.stop()
+result = stored[1]
+
+summary = initcore.training.summarize(result)
+st.subheader("Who learned?")
+st.dataframe(ui.training_table(summary), width="stretch")
+diverged = [label for label, step in result.diverged.items() if step is not None]
+if diverged:
+    st.warning(f"Diverged (loss became NaN or infinite, training stopped for them): {', '.join(diverged)}.")
+left, right = st.columns(2)
+left.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="loss"), width="stretch")
+right.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="accuracy"), width="stretch")
+st.caption(
+    "**What to notice:** every model sees the same batches, so the only difference is where it started. "
+    "Curves that stay flat belong to initializations whose gradients vanish (too small, or saturated "
+    "units) or whose units are all alike (zeros); solid is the training set, dashed the held-out test set."
+)
+
+st.subheader("Inside the network while it trains")
+st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="a_mean"), width="content")
+st.caption(
+    "**What to notice:** each layer's mean activation (line) ± one std (band) on held-out examples, as "
+    "in Glorot & Bengio's Figure 2. With sigmoid units and small weights the top layer's outputs sink "
+    "toward 0 early in training and only slowly recover; saturated layers stay pinned at 0 or 1."
+)
+left, right = st.columns(2)
+with left:
+    st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="saturated"), width="content")
+    st.caption("**What to notice:** the share of units in the flat tails of the activation, per layer.")
+with right:
+    st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="grad_rms"), width="content")
+    st.caption(
+        "**What to notice:** the gradient reaching each layer (log axis): lines far apart mean the "
+        "first layers barely learn."
+    )
+
+if data_name in TOY_SETS:
+    st.subheader("Decision boundaries")
+    grid = initcore.training.boundary_grid(result, data, activation=act)
+    test = pd.DataFrame(
+        {"x": data.x_test[:, 0], "y": data.x_test[:, 1], "label": [f"class {c}" for c in data.y_test]}
+    )
+    st.vega_lite_chart(charts.decision_boundaries_spec(grid, test, names), width="content")
+    st.caption(
+        "**What to notice:** orange is where the model says class 1; a model that did not learn "
+        "paints one flat colour."
+    )
+
+d1, d2, d3, _ = st.columns([1, 1, 1, 2])
+with d1:
+    ui.download(result.history, "history.csv", "t_dl_history")
+with d2:
+    ui.download(result.layers, "layers.csv", "t_dl_layers")
+d3.download_button(
+    "Weights (.npz)",
+    lambda: initcore.training.weights_npz(result),
+    "weights.npz",
+    key="t_dl_weights",
+    type="tertiary",
+)
+
+active = list(SETTINGS) + [f"t_i{j}" for j in SLOTS[:k]]
+active += [f"t_i{j}_{p.name}" for j in SLOTS[:k] for p in initcore.SCHEMES[state.value(f"t_i{j}")].params]
+state.sync(active)
