@@ -11,6 +11,7 @@ Shape convention: a weight matrix is (fan_in, fan_out), like a Keras Dense kerne
 
 from .activations import ACTIVATIONS, LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
 from .compare import Draws, Neuron, compare_draws, compare_neuron, normal_z_curves
+from .datasets import DATASETS, Dataset, DatasetUnavailable, load_dataset
 from .depth import (
     DepthStudy,
     PhaseDiagram,
@@ -54,6 +55,7 @@ from .theory import chi1, critical_line, fixed_point, moments, phase_grid, predi
 __all__ = [
     "ACTIVATIONS",
     "COMPARE_MODES",
+    "DATASETS",
     "INPUTS",
     "LAYER_COLUMNS",
     "LINEAR_SLOPE",
@@ -61,6 +63,8 @@ __all__ = [
     "SCHEMES",
     "TRUNC_STD_2SIGMA",
     "Activation",
+    "Dataset",
+    "DatasetUnavailable",
     "DepthStudy",
     "Draws",
     "LayerArrays",
@@ -83,6 +87,7 @@ __all__ = [
     "input_mean_square",
     "layer_arrays",
     "layer_stats",
+    "load_dataset",
     "matched_params",
     "moments",
     "network_weights",

@@ -219,7 +219,15 @@ def _compiled(activation: str, depth: int, binary: bool, optimizer: str) -> tupl
             )
         return loss_k, acc_k, tf.stack(stats, axis=1)  # (K,), (K,), (K, depth, 5)
 
-    return train_chunk, evaluate
+    @tf.function(reduce_retracing=True)
+    def measure(params, x_train, y_train, x_test, y_test, x_probe, y_probe):
+        """Everything recorded at one step, in one call: (train loss, train accuracy, test loss, test
+        accuracy), each (K,), and the probe set's per-layer statistics (K, depth, 5)."""
+        train = losses(forward(params, x_train)[0], y_train)
+        test = losses(forward(params, x_test)[0], y_test)
+        return (*train, *test, evaluate(params, x_probe, y_probe)[2])
+
+    return train_chunk, measure
 
 
 def train_many(
@@ -276,7 +284,7 @@ def train_many(
     init = initial_weights(schemes, sizes, seed=seed)
     params = [tf.constant(np.stack([init[k][i] for k in labels])) for i in range(len(sizes) * 2 - 2)]
     state = [tf.zeros_like(p) for p in params for _ in range(2)] if optimizer == "adam" else []
-    train_chunk, evaluate = _compiled(act.name, depth, binary, optimizer)
+    train_chunk, measure_all = _compiled(act.name, depth, binary, optimizer)
 
     rng = np.random.default_rng([seed, 6])
     pick = lambda n, k: np.sort(rng.permutation(n)[: min(n, k)])  # noqa: E731
@@ -295,12 +303,13 @@ def train_many(
     layer_rows: list[np.ndarray] = []
 
     def measure(step: int) -> None:
-        for split, (x, y) in sets.items():
-            loss_k, acc_k, _ = evaluate(params, x, y)
-            for label, loss, acc in zip(labels, loss_k.numpy(), acc_k.numpy(), strict=True):
-                hist_rows.append((label, step, split, float(loss), float(acc)))
-        _, _, stats = evaluate(params, *probe_xy)
-        layer_rows.append(stats.numpy())
+        tr_loss, tr_acc, te_loss, te_acc, stats = (
+            t.numpy() for t in measure_all(params, *sets["train"], *sets["test"], *probe_xy)
+        )
+        for k, label in enumerate(labels):
+            hist_rows.append((label, step, "train", float(tr_loss[k]), float(tr_acc[k])))
+            hist_rows.append((label, step, "test", float(te_loss[k]), float(te_acc[k])))
+        layer_rows.append(stats)
 
     measure(0)
     lr = tf.constant(float(learning_rate), tf.float32)
