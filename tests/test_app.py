@@ -299,3 +299,79 @@ def test_page2_degenerate_initializations_get_a_clear_verdict(scheme, param):
     assert not at.exception, at.exception
     verdict = _verdicts(at)[0]
     assert any(w in verdict for w in ("*symmetric*", "*overflow*", "*saturated*")), verdict
+
+
+P3 = "pages/3_Training_comparisons.py"
+SMALL = {"t_steps": "50", "t_depth": "2", "t_width": "8", "t_k": "3", "t_batch": "32"}
+
+
+def _train(at: AppTest) -> AppTest:
+    return at.button(key="FormSubmitter:t_settings-Train").click().run(timeout=300)
+
+
+@pytest.mark.tf
+def test_page3_waits_for_train_then_shows_who_learned():
+    at = _app(P3, **SMALL)
+    assert not at.exception, at.exception
+    assert any("Press **Train**" in i.value for i in at.info), "nothing runs before Train is pressed"
+    assert at.get("vega_lite_chart"), "the data preview is shown before training"
+    _train(at)
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["U[-0.1, 0.1]", "N(0, 0.1²)", "Glorot (Xavier) uniform"], table
+    assert set(table.columns) >= {"train loss", "test accuracy", "diverged at step"}
+    assert len(at.get("vega_lite_chart")) >= 6, "curves, layers over training, decision boundaries"
+    assert {b.label for b in at.get("download_button")} >= {"Weights (.npz)"}
+    # The numbers are the engine's for the same settings
+    data = initcore.load_dataset("circles", seed=0, noise=0.1)
+    import initcore.training as training
+
+    inits = {
+        "U[-0.1, 0.1]": ("uniform", {"limit": 0.1}),
+        "N(0, 0.1²)": ("normal", {"std": 0.1}),
+        "Glorot (Xavier) uniform": ("glorot_uniform", {}),
+    }
+    result = training.train_many(
+        data,
+        inits,
+        depth=2,
+        width=8,
+        activation="sigmoid",
+        optimizer="adam",
+        learning_rate=0.01,
+        steps=50,
+        batch_size=32,
+        seed=0,
+        record_every=1,
+    )
+    expected = training.summarize(result)
+    assert table.loc["Glorot (Xavier) uniform", "test loss"] == f"{expected['test loss'].iloc[2]:.4g}"
+
+
+@pytest.mark.tf
+def test_page3_preset_sets_the_form_and_trains():
+    at = _app(P3)
+    at.button(key="t_preset_2").click().run()  # too small / appropriate / too large
+    assert at.selectbox(key="t_act").value == "relu" and at.select_slider(key="t_k").value == 4
+    assert [at.selectbox(key=f"t_i{j}").value for j in (1, 2, 3, 4)] == [
+        "zeros",
+        "normal",
+        "he_normal",
+        "normal",
+    ]
+    at.select_slider(key="t_steps").set_value(50)
+    _train(at)
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value.index) == ["Zeros", "N(0, 0.01²)", "He normal", "N(0, 10²)"]
+
+
+def test_page3_offline_data_set_is_explained(monkeypatch):
+    import initcore.datasets
+
+    def offline(name):
+        raise initcore.datasets.DatasetUnavailable(f"{name} could not be downloaded (offline).")
+
+    monkeypatch.setattr(initcore.datasets, "_download", offline)
+    at = _app(P3, t_data="mnist")
+    assert not at.exception, at.exception
+    assert at.warning and "could not be downloaded" in at.warning[0].value and "digits" in at.warning[0].value
