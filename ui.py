@@ -257,6 +257,70 @@ def scheme_label(name: str) -> str:
     return SCHEMES[name].label
 
 
+# --- initialization slots: a scheme picker and its parameters, mirrored in the URL ----------------
+
+
+def _all_params() -> dict[str, Any]:
+    from initcore import SCHEMES  # noqa: PLC0415
+
+    return {p.name: p for s in SCHEMES.values() for p in s.params}  # limit, std, gain
+
+
+def slot_fields(prefix: str, j: int, scheme: str, params: dict[str, float]) -> list[Field]:
+    """The URL fields of initialization slot j: ``{prefix}{j}`` (the scheme) and one per parameter name."""
+    from initcore import SCHEMES  # noqa: PLC0415
+
+    return [
+        Field(f"{prefix}{j}", scheme, options=tuple(SCHEMES)),
+        *(
+            Field(f"{prefix}{j}_{p.name}", params.get(p.name, p.default), low=p.low, high=p.high)
+            for p in _all_params().values()
+        ),
+    ]
+
+
+def slot_keys(prefix: str, j: int, scheme: str) -> list[str]:
+    """The keys that describe slot j in a link: its scheme and that scheme's own parameters."""
+    from initcore import SCHEMES  # noqa: PLC0415
+
+    return [f"{prefix}{j}"] + [f"{prefix}{j}_{p.name}" for p in SCHEMES[scheme].params]
+
+
+def scheme_picker(prefix: str, j: int, *, show_params: bool = True) -> tuple[str, dict[str, float]]:
+    """Slot j's scheme selectbox and, below it, a number input per parameter of the chosen scheme."""
+    from initcore import SCHEMES  # noqa: PLC0415
+
+    name = st.selectbox(f"Initialization {j}", tuple(SCHEMES), format_func=scheme_label, key=f"{prefix}{j}")
+    params = {}
+    for p in SCHEMES[name].params if show_params else ():
+        params[p.name] = st.number_input(
+            p.name, p.low, p.high, step=0.01, format="%.4g", key=f"{prefix}{j}_{p.name}", help=p.help
+        )
+    return name, params
+
+
+def unique_label(inits: dict[str, Any], name: str, params: dict[str, float], j: int) -> str:
+    """The legend label of slot j: the scheme's short label, numbered when another slot has it already."""
+    from initcore import SCHEMES  # noqa: PLC0415
+
+    label = SCHEMES[name].short_label(**params)
+    return label if label not in inits else f"{label} ({j})"
+
+
+def apply_settings(
+    settings: dict[str, Any], prefix: str, inits: dict[int, tuple[str, dict[str, float]]]
+) -> None:
+    """Write a preset into the widgets' state: settings by key, and each slot's scheme and parameters
+    (parameters a slot does not set go back to their defaults). For on_click callbacks, which run
+    before the widgets are drawn."""
+    for key, value in settings.items():
+        st.session_state[key] = value
+    for j, (scheme, params) in inits.items():
+        st.session_state[f"{prefix}{j}"] = scheme
+        for p in _all_params().values():
+            st.session_state[f"{prefix}{j}_{p.name}"] = params.get(p.name, p.default)
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = text.replace("`", "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"

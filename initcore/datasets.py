@@ -8,6 +8,7 @@ labels, split into train and test by a seeded permutation.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,19 @@ def load_dataset(
     if name not in DATASETS:
         raise ValueError(f"name must be one of {list(DATASETS)}, got {name!r}")
     seed = check_seed(seed)
-    if not (isinstance(noise, (int, float)) and 0.0 <= noise <= 1.0):
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0.0 <= noise <= 1.0:
         raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
-    if not (isinstance(test_fraction, (int, float)) and 0.05 <= test_fraction <= 0.9):
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, numbers.Real)
+        or not 0.05 <= test_fraction <= 0.9
+    ):
         raise ValueError(f"test_fraction must be in [0.05, 0.9], got {test_fraction!r}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or not 50 <= n_samples <= 20_000:
+    if (
+        isinstance(n_samples, bool)
+        or not isinstance(n_samples, numbers.Integral)
+        or not 50 <= n_samples <= 20_000
+    ):
         raise ValueError(f"n_samples must be an integer in [50, 20000], got {n_samples!r}")
     rng = np.random.default_rng([seed, 3])
     if name in TOY_SETS:
@@ -113,7 +122,11 @@ def _download(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarra
     from .training import tensorflow  # noqa: PLC0415 -- TensorFlow only for the sets that need it
 
     try:
-        return getattr(tensorflow()[1].datasets, name).load_data()
+        keras = tensorflow()[1]
+    except ImportError as err:
+        raise DatasetUnavailable(f"{name} needs TensorFlow, which could not be loaded here ({err}).") from err
+    try:
+        return getattr(keras.datasets, name).load_data()
     except Exception as err:  # no network, a proxy, a half-written cache file: all mean "not available"
         raise DatasetUnavailable(
             f"{name} could not be downloaded (this machine seems to be offline, and no copy is cached "

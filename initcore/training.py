@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import numbers
 import os
 import threading
 from collections.abc import Callable
@@ -167,7 +168,8 @@ def _compiled(activation: str, depth: int, binary: bool, optimizer: str) -> tupl
                 tape.watch(params)
                 logits, _ = forward(params, xb[s])
                 loss_k, _ = losses(logits, yb[s])
-                ok = tf.logical_and(alive, tf.math.is_finite(loss_k))
+                # ensure_shape keeps the static model count (the loop declares alive's length unknown)
+                ok = tf.ensure_shape(tf.logical_and(alive, tf.math.is_finite(loss_k)), loss_k.shape)
                 total = tf.reduce_sum(
                     tf.where(ok, loss_k, tf.zeros_like(loss_k))
                 )  # per-model gradients stay apart
@@ -271,9 +273,13 @@ def train_many(
         ("batch_size", batch_size, 1),
         ("record_every", record_every, 1),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, numbers.Real)
+        or not (math.isfinite(learning_rate) and learning_rate > 0)
+    ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if not 1 <= len(schemes) <= 8:
         raise ValueError(f"schemes must hold 1 to 8 initializations, got {len(schemes)}")
@@ -380,7 +386,10 @@ def summarize(result: TrainResult, *, target: float = 0.9) -> pd.DataFrame:
                 "diverged at step": diverged,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for col in (f"step to {target:.0%} test accuracy", "diverged at step"):  # keep None, not NaN, for "never"
+        out[col] = pd.Series([r[col] for r in rows], dtype=object)
+    return out
 
 
 def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points: int = 60) -> pd.DataFrame:

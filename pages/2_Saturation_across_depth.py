@@ -10,8 +10,6 @@ import ui
 
 ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
 
-SCHEME_NAMES = tuple(initcore.SCHEMES)
-PARAMS = {p.name: p for s in initcore.SCHEMES.values() for p in s.params}
 WIDTHS = (1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 1024)
 BATCHES = (10, 50, 100, 250, 500, 1000, 2000)
 SLOTS = (1, 2, 3, 4)
@@ -47,17 +45,6 @@ PRESETS = {
 }
 
 
-def _slot_fields(j: int) -> list[ui.Field]:
-    name, params = DEFAULT_INITS[j]
-    return [
-        ui.Field(f"s_i{j}", name, options=SCHEME_NAMES),
-        *(
-            ui.Field(f"s_i{j}_{p.name}", params.get(p.name, p.default), low=p.low, high=p.high)
-            for p in PARAMS.values()
-        ),
-    ]
-
-
 state = ui.PageState(
     "depth",
     [
@@ -69,7 +56,7 @@ state = ui.PageState(
         ui.Field("s_bias", 0.0, low=-3.0, high=3.0),
         ui.Field("s_seed", 0, low=0, high=2**31 - 1, integer=True),
         ui.Field("s_k", 4, options=SLOTS),
-        *(f for j in SLOTS for f in _slot_fields(j)),
+        *(f for j in SLOTS for f in ui.slot_fields("s_i", j, *DEFAULT_INITS[j])),
     ],
 )
 
@@ -77,12 +64,7 @@ state = ui.PageState(
 def apply_preset(name: str) -> None:
     """Set every control of the preset (an on_click callback: runs before the widgets are drawn)."""
     changes, inits = PRESETS[name]
-    for key, value in {**GLOBAL_DEFAULTS, **changes}.items():
-        st.session_state[key] = value
-    for j, (scheme, params) in inits.items():
-        st.session_state[f"s_i{j}"] = scheme
-        for p in PARAMS.values():
-            st.session_state[f"s_i{j}_{p.name}"] = params.get(p.name, p.default)
+    ui.apply_settings({**GLOBAL_DEFAULTS, **changes}, "s_i", inits)
 
 
 @st.cache_data(max_entries=8, show_spinner="Computing the phase diagram (once per activation)…")
@@ -155,14 +137,8 @@ k = st.radio("Initializations compared", SLOTS, key="s_k", horizontal=True)
 inits = {}
 for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
     with col:
-        name = st.selectbox(f"Initialization {j}", SCHEME_NAMES, format_func=ui.scheme_label, key=f"s_i{j}")
-        params = {}
-        for p in initcore.SCHEMES[name].params:
-            params[p.name] = st.number_input(
-                p.name, p.low, p.high, step=0.01, format="%.4g", key=f"s_i{j}_{p.name}", help=p.help
-            )
-        label = initcore.SCHEMES[name].short_label(**params)
-        inits[label if label not in inits else f"{label} ({j})"] = (name, params)
+        name, params = ui.scheme_picker("s_i", j)
+    inits[ui.unique_label(inits, name, params, j)] = (name, params)
 
 specs, d = study(inits, (depth, width, batch, inputs, act, bias), seed)
 act_label = initcore.ACTIVATIONS[act].label
@@ -242,5 +218,5 @@ ui.download(d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "pha
 
 active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k"]
 for j in SLOTS[:k]:
-    active += [f"s_i{j}"] + [f"s_i{j}_{p.name}" for p in initcore.SCHEMES[state.value(f"s_i{j}")].params]
+    active += ui.slot_keys("s_i", j, state.value(f"s_i{j}"))
 state.sync(active)

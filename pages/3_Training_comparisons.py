@@ -13,8 +13,6 @@ from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_datas
 
 ui.setup_page("Training comparisons", ":material/model_training:")
 
-SCHEME_NAMES = tuple(initcore.SCHEMES)
-PARAMS = {p.name: p for s in initcore.SCHEMES.values() for p in s.params}
 SLOTS = (1, 2, 3, 4, 5, 6)
 WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -70,17 +68,6 @@ PRESETS = {
 }
 
 
-def _slot_fields(j: int) -> list[ui.Field]:
-    name, params = DEFAULT_INITS[j]
-    return [
-        ui.Field(f"t_i{j}", name, options=SCHEME_NAMES),
-        *(
-            ui.Field(f"t_i{j}_{p.name}", params.get(p.name, p.default), low=p.low, high=p.high)
-            for p in PARAMS.values()
-        ),
-    ]
-
-
 state = ui.PageState(
     "training",
     [
@@ -95,7 +82,7 @@ state = ui.PageState(
         ui.Field("t_batch", 64, options=BATCHES),
         ui.Field("t_seed", 0, low=0, high=2**31 - 1, integer=True),
         ui.Field("t_k", 5, options=SLOTS),
-        *(f for j in SLOTS for f in _slot_fields(j)),
+        *(f for j in SLOTS for f in ui.slot_fields("t_i", j, *DEFAULT_INITS[j])),
     ],
 )
 
@@ -103,12 +90,7 @@ state = ui.PageState(
 def apply_preset(name: str) -> None:
     """Set every training setting of the preset (an on_click callback, before the widgets are drawn)."""
     changes, inits = PRESETS[name]
-    for key, value in {**SETTINGS, **changes}.items():
-        st.session_state[key] = value
-    for j, (scheme, params) in inits.items():
-        st.session_state[f"t_i{j}"] = scheme
-        for p in PARAMS.values():
-            st.session_state[f"t_i{j}_{p.name}"] = params.get(p.name, p.default)
+    ui.apply_settings({**SETTINGS, **changes}, "t_i", inits)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -152,18 +134,9 @@ with st.form("t_settings"):
     slot_cols = st.columns(6)
     for j in SLOTS:
         with slot_cols[j - 1]:
-            name = st.selectbox(
-                f"Initialization {j}", SCHEME_NAMES, format_func=ui.scheme_label, key=f"t_i{j}"
-            )
-            params = {
-                p.name: st.number_input(
-                    p.name, p.low, p.high, step=0.01, format="%.4g", key=f"t_i{j}_{p.name}"
-                )
-                for p in initcore.SCHEMES[name].params
-            }
+            name, params = ui.scheme_picker("t_i", j)
         if j <= k:
-            label = initcore.SCHEMES[name].short_label(**params)
-            inits[label if label not in inits else f"{label} ({j})"] = (name, params)
+            inits[ui.unique_label(inits, name, params, j)] = (name, params)
     submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
 st.caption(
     "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
@@ -291,6 +264,6 @@ d3.download_button(
     type="tertiary",
 )
 
-active = list(SETTINGS) + [f"t_i{j}" for j in SLOTS[:k]]
-active += [f"t_i{j}_{p.name}" for j in SLOTS[:k] for p in initcore.SCHEMES[state.value(f"t_i{j}")].params]
-state.sync(active)
+state.sync(
+    list(SETTINGS) + [key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))]
+)
