@@ -79,12 +79,13 @@ def series(label: str, name: str, params: tuple, net: tuple, seed: int):
     return initcore.depth_series(label, name, dict(params), **net, seed=seed)
 
 
-def study(inits: dict, net: tuple, seed: int):
-    """One cached computation per initialization: editing one of them recomputes only that one."""
-    d = initcore.combine(
-        [series(label, n, tuple(sorted(p.items())), net, seed) for label, (n, p) in inits.items()]
-    )
-    names = {label: name for label, (name, _) in inits.items()}
+@st.cache_resource(max_entries=32, show_spinner=False)
+def study(inits: tuple, net: tuple, seed: int):
+    """The whole view, kept as is (read-only: charts get copies) so that a rerun with the same settings
+    costs nothing; built from one cached computation per initialization, so that editing one of them
+    recomputes only that one."""
+    d = initcore.combine([series(label, n, params, net, seed) for label, n, params in inits])
+    names = {label: name for label, name, _ in inits}
     act = net[4]
     cells, critical = phase_background(act)
     phase = initcore.PhaseDiagram(cells, critical, initcore.phase_points(d.summary))
@@ -140,7 +141,9 @@ for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
         name, params = ui.scheme_picker("s_i", j)
     inits[ui.unique_label(inits, name, params, j)] = (name, params)
 
-specs, d = study(inits, (depth, width, batch, inputs, act, bias), seed)
+run = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in inits.items())
+specs, d = study(run, (depth, width, batch, inputs, act, bias), seed)
+specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
 act_label = initcore.ACTIVATIONS[act].label
 last = f"layer {depth}"
 
