@@ -35,7 +35,7 @@ ORDERED_BELOW, CHAOTIC_ABOVE = 0.9, 1.1  # chi1 bands for the phase verdict
 @dataclass(frozen=True)
 class DepthStudy:
     layers: pd.DataFrame  # one row per (series, layer): layer_stats columns + theory (see depth_study)
-    hist: pd.DataFrame  # series, layer, left, right, density, height (density / the layer's largest)
+    hist: pd.DataFrame  # series, layer, left, right, density, height (density / the layer's largest, <= 1)
     summary: pd.DataFrame  # one row per series: sigma_w2, sigma_b2, q_star, chi1, phase, factors, verdict
 
 
@@ -236,7 +236,10 @@ def _histograms(
             v = values[np.isfinite(values)]
             idx = np.clip(((v - lo) / width).astype(np.int64), 0, bins - 1)  # uniform bins: no sorting
             density[i] = np.bincount(idx, minlength=bins) / max(values.size, 1) / width
-        top_row = density.max(axis=1, keepdims=True)
+        # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so
+        # the spread of the live units stays visible (the 0 bin then reads as full).
+        rest = density[:, 1:] if lo == 0.0 and limits is None and bins > 1 else density
+        top_row = rest.max(axis=1, keepdims=True)
         frames.append(
             pd.DataFrame(
                 {
@@ -245,8 +248,8 @@ def _histograms(
                     "left": np.tile(edges[:-1], len(layers)),
                     "right": np.tile(edges[1:], len(layers)),
                     "density": density.ravel(),
-                    "height": np.divide(
-                        density, top_row, out=np.zeros_like(density), where=top_row > 0
+                    "height": np.minimum(
+                        np.divide(density, top_row, out=np.zeros_like(density), where=top_row > 0), 1.0
                     ).ravel(),
                 }
             )
