@@ -74,6 +74,7 @@ def _finite(df: pd.DataFrame) -> pd.DataFrame:
 
 
 _PLACEHOLDER = (("·", "uniform"),)  # stands for any non-empty list of series in a cached template
+SERIES_FIELDS = ("series", "scheme")  # data columns that name the compared initializations
 
 
 def _fast_spec(
@@ -100,18 +101,34 @@ def _series_template_dict(template: Callable[..., alt.TopLevelMixin], key: tuple
 
 
 def _with_series(node: Any, series: tuple[tuple[str, str], ...]) -> Any:
-    """A copy of a spec with every encoding of the field ``series`` given these series' scale and order."""
+    """A copy of a spec whose encodings of a series field (``series``, or ``scheme`` in training data)
+    get these series' colour scale and order."""
     if isinstance(node, list):
         return [_with_series(v, series) for v in node]
     if not isinstance(node, dict):
         return node
     out = {k: _with_series(v, series) for k, v in node.items()}
-    if out.get("field") == "series":
+    if out.get("field") in SERIES_FIELDS:
         if "scale" in out:
             out["scale"] = {**out["scale"], **series_scale(series).to_dict()}
         if "sort" in out:
             out["sort"] = [label for label, _ in series]
     return out
+
+
+Plan = tuple[Callable[..., alt.TopLevelMixin], tuple, dict[str, pd.DataFrame], tuple[tuple[str, str], ...]]
+"""What a chart is made of: (template, template key after the series, named datasets, series)."""
+
+
+def _chart(plan: Plan) -> alt.TopLevelMixin:
+    """The Altair chart of a plan, data attached (for tests, notebooks and exports)."""
+    template, key, data, series = plan
+    return _attach(template(series, *key), data)
+
+
+def _spec(plan: Plan) -> dict:
+    """The same chart as a Vega-Lite dict from the cached template (for the pages' reruns)."""
+    return _fast_spec(*plan)
 
 
 def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -230,8 +247,7 @@ def activation_zones(
         z: columns series, z, density, height (density scaled to a peak of 1), drawn as areas.
         series_schemes: series label -> scheme name, for the colours of ``z``.
     """
-    series = tuple((series_schemes or {}).items()) if z is not None else ()
-    return _attach(_activation_template(series, label), _activation_data(curve, spans, label, z))
+    return _chart(_activation_plan(curve, spans, label, z, series_schemes))
 
 
 def activation_zones_spec(
@@ -243,8 +259,18 @@ def activation_zones_spec(
     series_schemes: dict[str, str] | None = None,
 ) -> dict:
     """:func:`activation_zones` as a Vega-Lite dict, from a cached template."""
+    return _spec(_activation_plan(curve, spans, label, z, series_schemes))
+
+
+def _activation_plan(
+    curve: pd.DataFrame,
+    spans: pd.DataFrame,
+    label: str,
+    z: pd.DataFrame | None,
+    series_schemes: dict[str, str] | None,
+) -> Plan:
     series = tuple((series_schemes or {}).items()) if z is not None else ()
-    return _fast_spec(_activation_template, (label,), _activation_data(curve, spans, label, z), series)
+    return _activation_template, (label,), _activation_data(curve, spans, label, z), series
 
 
 # --- weight draws and their densities (page 1) ---------------------------------------------------
@@ -296,12 +322,16 @@ def draws_histogram(
         curves: columns series, w, density: the exact densities on a grid (may be empty).
         series_schemes: series label -> scheme name, for the colours.
     """
-    return _attach(_draws_template(tuple(series_schemes.items())), {"hist": hist, "curves": curves})
+    return _chart(_draws_plan(hist, curves, series_schemes))
 
 
 def draws_histogram_spec(hist: pd.DataFrame, curves: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
     """:func:`draws_histogram` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(_draws_template, (), {"hist": hist, "curves": curves}, tuple(series_schemes.items()))
+    return _spec(_draws_plan(hist, curves, series_schemes))
+
+
+def _draws_plan(hist: pd.DataFrame, curves: pd.DataFrame, series_schemes: dict[str, str]) -> Plan:
+    return _draws_template, (), {"hist": hist, "curves": curves}, tuple(series_schemes.items())
 
 
 # --- what one neuron sees (page 1) ----------------------------------------------------------------
@@ -355,16 +385,21 @@ def neuron_chart(
         curve: columns z, phi (the activation on the same z range).
         series_schemes: series label -> scheme name, for the colours.
     """
-    data = {"spans": spans, "hist": hist, "curve": curve[["z", "phi"]]}
-    return _attach(_neuron_template(tuple(series_schemes.items())), data)
+    return _chart(_neuron_plan(hist, spans, curve, series_schemes))
 
 
 def neuron_chart_spec(
     hist: pd.DataFrame, spans: pd.DataFrame, curve: pd.DataFrame, series_schemes: dict[str, str]
 ) -> dict:
     """:func:`neuron_chart` as a Vega-Lite dict, from a cached template."""
+    return _spec(_neuron_plan(hist, spans, curve, series_schemes))
+
+
+def _neuron_plan(
+    hist: pd.DataFrame, spans: pd.DataFrame, curve: pd.DataFrame, series_schemes: dict[str, str]
+) -> Plan:
     data = {"spans": spans, "hist": hist, "curve": curve[["z", "phi"]]}
-    return _fast_spec(_neuron_template, (), data, tuple(series_schemes.items()))
+    return _neuron_template, (), data, tuple(series_schemes.items())
 
 
 # --- saturation across depth (page 2) -------------------------------------------------------------
@@ -420,14 +455,18 @@ def layer_heatmap(
         activation: its name, for the axis title.
         bounded: the activation has a fixed range (sigmoid, tanh): share one x axis; else one per column.
     """
-    return _attach(_heatmap_template(tuple(series_schemes.items()), activation, bounded), {"hist": hist})
+    return _chart(_heatmap_plan(hist, series_schemes, activation, bounded))
 
 
 def layer_heatmap_spec(
     hist: pd.DataFrame, series_schemes: dict[str, str], *, activation: str, bounded: bool
 ) -> dict:
     """:func:`layer_heatmap` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(_heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items()))
+    return _spec(_heatmap_plan(hist, series_schemes, activation, bounded))
+
+
+def _heatmap_plan(hist: pd.DataFrame, series_schemes: dict[str, str], activation: str, bounded: bool) -> Plan:
+    return _heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items())
 
 
 def _mean_std_template(series: tuple[tuple[str, str], ...], depth: int) -> alt.LayerChart:
@@ -456,14 +495,17 @@ def _mean_std_data(layers: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def mean_std_chart(layers: pd.DataFrame, series_schemes: dict[str, str]) -> alt.LayerChart:
     """Per-layer mean ± std of the activations, one colour per initialization (Glorot & Bengio's Figure 2)."""
-    depth = int(layers["layer"].max())
-    return _attach(_mean_std_template(tuple(series_schemes.items()), depth), _mean_std_data(layers))
+    return _chart(_mean_std_plan(layers, series_schemes))
 
 
 def mean_std_chart_spec(layers: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
     """:func:`mean_std_chart` as a Vega-Lite dict, from a cached template."""
+    return _spec(_mean_std_plan(layers, series_schemes))
+
+
+def _mean_std_plan(layers: pd.DataFrame, series_schemes: dict[str, str]) -> Plan:
     depth = int(layers["layer"].max())
-    return _fast_spec(_mean_std_template, (depth,), _mean_std_data(layers), tuple(series_schemes.items()))
+    return _mean_std_template, (depth,), _mean_std_data(layers), tuple(series_schemes.items())
 
 
 def _long_template(
@@ -509,7 +551,7 @@ _GRAD_KINDS = {"grad_rms": "measured", "grad_theory": "mean-field prediction"}
 _Q_KINDS = {"q_measured": "measured E[z²]", "q_theory": "mean-field q"}
 
 
-def _long_spec_parts(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> tuple[tuple, dict]:
+def _long_plan(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> Plan:
     depth = int(layers["layer"].max())
     kinds, title, log, fmt = {
         "zones": (_ZONE_KINDS, "share of units", False, "%"),
@@ -517,7 +559,7 @@ def _long_spec_parts(which: str, layers: pd.DataFrame, series_schemes: dict[str,
         "q": (_Q_KINDS, "E[z²] per layer (log)", True, "~g"),
     }[which]
     key = (depth, title, tuple(kinds.values()), log, fmt)
-    return key, {"long": _long(layers, kinds, positive=log)}
+    return _long_template, key, {"long": _long(layers, kinds, positive=log)}, tuple(series_schemes.items())
 
 
 def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> alt.Chart:
@@ -530,14 +572,12 @@ def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]
     Args:
         layers: ``initcore.depth_study(...).layers``.
     """
-    key, data = _long_spec_parts(which, layers, series_schemes)
-    return _attach(_long_template(tuple(series_schemes.items()), *key), data)
+    return _chart(_long_plan(which, layers, series_schemes))
 
 
 def layer_lines_spec(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
     """:func:`layer_lines` as a Vega-Lite dict, from a cached template."""
-    key, data = _long_spec_parts(which, layers, series_schemes)
-    return _fast_spec(_long_template, key, data, tuple(series_schemes.items()))
+    return _spec(_long_plan(which, layers, series_schemes))
 
 
 def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt.LayerChart:
@@ -605,14 +645,17 @@ def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) 
     Args:
         phase: an ``initcore.PhaseDiagram`` (cells, critical, points).
     """
-    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
-    return _attach(_phase_template(tuple(series_schemes.items()), activation), data)
+    return _chart(_phase_plan(phase, series_schemes, activation))
 
 
 def phase_chart_spec(phase: Any, series_schemes: dict[str, str], *, activation: str) -> dict:
     """:func:`phase_chart` as a Vega-Lite dict, from a cached template."""
+    return _spec(_phase_plan(phase, series_schemes, activation))
+
+
+def _phase_plan(phase: Any, series_schemes: dict[str, str], activation: str) -> Plan:
     data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
-    return _fast_spec(_phase_template, (activation,), data, tuple(series_schemes.items()))
+    return _phase_template, (activation,), data, tuple(series_schemes.items())
 
 
 # --- training comparisons (page 3) ----------------------------------------------------------------
@@ -662,14 +705,12 @@ def training_curves(history: pd.DataFrame, series_schemes: dict[str, str], *, me
         history: ``initcore.training.train_many(...).history`` (scheme, step, split, loss, accuracy).
         metric: "loss" or "accuracy".
     """
-    return _attach(_curves_template(tuple(series_schemes.items()), metric), _curves_data(history, metric))
+    return _chart((_curves_template, (metric,), _curves_data(history, metric), tuple(series_schemes.items())))
 
 
 def training_curves_spec(history: pd.DataFrame, series_schemes: dict[str, str], *, metric: str) -> dict:
     """:func:`training_curves` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(
-        _curves_template, (metric,), _curves_data(history, metric), tuple(series_schemes.items())
-    )
+    return _spec((_curves_template, (metric,), _curves_data(history, metric), tuple(series_schemes.items())))
 
 
 LAYER_FIELDS = {
@@ -722,15 +763,20 @@ def layer_training(layers: pd.DataFrame, series_schemes: dict[str, str], *, fiel
         layers: ``train_many(...).layers`` (scheme, step, layer, a_mean, a_std, saturated, grad_rms).
         field: "a_mean", "saturated" or "grad_rms" (log axis).
     """
-    return _attach(
-        _layer_training_template(tuple(series_schemes.items()), field), _layer_training_data(layers, field)
-    )
+    return _chart(_layer_training_plan(layers, series_schemes, field))
 
 
 def layer_training_spec(layers: pd.DataFrame, series_schemes: dict[str, str], *, field: str) -> dict:
     """:func:`layer_training` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(
-        _layer_training_template, (field,), _layer_training_data(layers, field), tuple(series_schemes.items())
+    return _spec(_layer_training_plan(layers, series_schemes, field))
+
+
+def _layer_training_plan(layers: pd.DataFrame, series_schemes: dict[str, str], field: str) -> Plan:
+    return (
+        _layer_training_template,
+        (field,),
+        _layer_training_data(layers, field),
+        tuple(series_schemes.items()),
     )
 
 
@@ -786,12 +832,12 @@ def decision_boundaries(
         grid: ``initcore.training.boundary_grid`` (scheme, x_lo, x_hi, y_lo, y_hi, p).
         test: columns x, y, label ("class 0" / "class 1").
     """
-    return _attach(_boundary_template(tuple(series_schemes.items())), _boundary_data(grid, test))
+    return _chart((_boundary_template, (), _boundary_data(grid, test), tuple(series_schemes.items())))
 
 
 def decision_boundaries_spec(grid: pd.DataFrame, test: pd.DataFrame, series_schemes: dict[str, str]) -> dict:
     """:func:`decision_boundaries` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(_boundary_template, (), _boundary_data(grid, test), tuple(series_schemes.items()))
+    return _spec((_boundary_template, (), _boundary_data(grid, test), tuple(series_schemes.items())))
 
 
 def _preview_template(series: tuple, kind: str) -> alt.TopLevelMixin:
@@ -837,9 +883,9 @@ def _preview_kind(frame: pd.DataFrame) -> str:
 
 def dataset_preview(frame: pd.DataFrame) -> alt.TopLevelMixin:
     """A 2-D set's points coloured by class, or a row of example images (``training.preview_frame``)."""
-    return _attach(_preview_template((), _preview_kind(frame)), {"data": frame})
+    return _chart((_preview_template, (_preview_kind(frame),), {"data": frame}, ()))
 
 
 def dataset_preview_spec(frame: pd.DataFrame) -> dict:
     """:func:`dataset_preview` as a Vega-Lite dict, from a cached template."""
-    return _fast_spec(_preview_template, (_preview_kind(frame),), {"data": frame})
+    return _spec((_preview_template, (_preview_kind(frame),), {"data": frame}, ()))

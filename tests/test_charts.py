@@ -260,3 +260,72 @@ def test_cached_templates_take_new_labels_without_leaking_between_calls():
         "range": [charts.SCHEME_COLORS["he_normal"], charts.SECOND_OF_A_KIND],
     }
     assert scale(again) == scale(one), "a spec built for other labels must not change the cached template"
+
+
+def _fake_training():
+    """History and layer tables shaped like train_many's, built by hand (no TensorFlow needed)."""
+    rng = np.random.default_rng(0)
+    steps = [0, 10, 20]
+    history = pd.DataFrame(
+        [
+            (label, step, split, float(rng.uniform(0.1, 1)), float(rng.uniform(0, 1)))
+            for label in DEPTH_SERIES
+            for step in steps
+            for split in ("train", "test")
+        ],
+        columns=["scheme", "step", "split", "loss", "accuracy"],
+    )
+    layers = pd.DataFrame(
+        [
+            (label, step, layer, *rng.uniform(0, 1, 4), float(rng.uniform(1e-6, 1)))
+            for label in DEPTH_SERIES
+            for step in steps
+            for layer in (1, 2)
+        ],
+        columns=["scheme", "step", "layer", "a_mean", "a_std", "saturated", "near_linear", "grad_rms"],
+    )
+    return history, layers
+
+
+@pytest.mark.parametrize(
+    "which", ["loss", "accuracy", "a_mean", "saturated", "grad_rms", "boundary", "preview"]
+)
+def test_page3_fast_specs_equal_the_altair_charts(which):
+    history, layers = _fake_training()
+    if which in ("loss", "accuracy"):
+        chart = charts.training_curves(history, DEPTH_SERIES, metric=which)
+        fast = charts.training_curves_spec(history, DEPTH_SERIES, metric=which)
+        enc = chart.to_dict()["encoding"]
+        assert enc["strokeDash"]["scale"]["domain"] == ["train", "test"]
+        assert enc["y"]["scale"].get("type") == ("log" if which == "loss" else None)
+    elif which == "boundary":
+        grid = pd.DataFrame(
+            {
+                "scheme": list(DEPTH_SERIES),
+                "x_lo": [0.0, 0.0],
+                "x_hi": [1.0, 1.0],
+                "y_lo": [0.0, 0.0],
+                "y_hi": [1.0, 1.0],
+                "p": [0.2, 0.9],
+            }
+        )
+        test = pd.DataFrame({"x": [0.5], "y": [0.5], "label": ["class 1"]})
+        chart = charts.decision_boundaries(grid, test, DEPTH_SERIES)
+        fast = charts.decision_boundaries_spec(grid, test, DEPTH_SERIES)
+        rows = chart.to_dict()["datasets"]
+        assert sum(r["kind"] == "test" for rows_ in rows.values() for r in rows_) == 2, (
+            "test points in each panel"
+        )
+    elif which == "preview":
+        frame = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "label": ["class 0", "class 1"]})
+        chart, fast = charts.dataset_preview(frame), charts.dataset_preview_spec(frame)
+    else:
+        chart = charts.layer_training(layers, DEPTH_SERIES, field=which)
+        fast = charts.layer_training_spec(layers, DEPTH_SERIES, field=which)
+        spec = chart.to_dict()
+        assert (
+            spec["facet"]["column"]["field"] == "scheme"
+            and spec["spec"]["layer"][-1]["encoding"]["color"]["field"] == "layer"
+        )
+    fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
+    assert chart.to_dict() == fast
