@@ -9,6 +9,7 @@ and every chart agree, from the colour-blind-safe palettes of Okabe & Ito (2008)
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -89,7 +90,11 @@ def _fast_spec(
     Templates take the series first; they are cached with a placeholder and the series' colour scales
     and sort orders are written into a copy, so new labels (a changed parameter) cost no recompilation.
     """
-    spec = {**_series_template_dict(template, key, series)}  # Streamlit only edits top-level keys
+    spec = {**_series_template_dict(template, key, series)}
+    # Streamlit sets or removes top-level keys (datasets, data, autosize) and, in a single-view spec,
+    # patches encoding.color.title: copy those parts, never the cached template itself.
+    if "encoding" in spec:
+        spec["encoding"] = copy.deepcopy(spec["encoding"])
     spec["datasets"] = {name: _finite(df) for name, df in data.items()}
     return spec
 

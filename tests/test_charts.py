@@ -329,3 +329,18 @@ def test_page3_fast_specs_equal_the_altair_charts(which):
         )
     fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
     assert chart.to_dict() == fast
+
+
+def test_streamlit_rendering_never_changes_a_cached_template():
+    """st.vega_lite_chart edits the spec it is given (top-level keys, and a null colour-legend title in a
+    single-view spec); the next spec from the same template must not see those edits."""
+    from streamlit.elements.vega_charts import _marshall_chart_data, _patch_null_legend_titles
+    from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart
+
+    frame = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "label": ["class 0", "class 1"]})
+    first = charts.dataset_preview_spec(frame)
+    _patch_null_legend_titles(first)
+    _marshall_chart_data(VegaLiteChart(), first)
+    second = charts.dataset_preview_spec(frame)
+    assert second["encoding"]["color"]["title"] is None, second["encoding"]["color"]
+    assert "datasets" in second
