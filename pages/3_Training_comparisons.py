@@ -228,16 +228,14 @@ st.caption(
     "in Glorot & Bengio's Figure 2. With sigmoid units and small weights the top layer's outputs sink "
     "toward 0 early in training and only slowly recover; saturated layers stay pinned at 0 or 1."
 )
-left, right = st.columns(2)
-with left:
-    st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="saturated"), width="content")
-    st.caption("**What to notice:** the share of units in the flat tails of the activation, per layer.")
-with right:
-    st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="grad_rms"), width="content")
-    st.caption(
-        "**What to notice:** the gradient reaching each layer (log axis): lines far apart mean the "
-        "first layers barely learn."
-    )
+# One row each: with up to six small panels per chart, side-by-side columns would cut panels off.
+st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="saturated"), width="content")
+st.caption("**What to notice:** the share of units in the flat tails of the activation, per layer.")
+st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="grad_rms"), width="content")
+st.caption(
+    "**What to notice:** the gradient reaching each layer (log axis): lines far apart mean the "
+    "first layers barely learn."
+)
 
 if data_name in TOY_SETS:
     st.subheader("Decision boundaries")
