@@ -76,6 +76,7 @@ def _finite(df: pd.DataFrame) -> pd.DataFrame:
 
 _PLACEHOLDER = (("·", "uniform"),)  # stands for any non-empty list of series in a cached template
 SERIES_FIELDS = ("series", "scheme")  # data columns that name the compared initializations
+FACET_COLUMNS = 3  # small multiples per row before wrapping
 
 
 def _fast_spec(
@@ -749,7 +750,8 @@ def _layer_training_template(series: tuple[tuple[str, str], ...], field: str) ->
             0, alt.Chart().mark_area(opacity=0.15).encode(x="step:Q", y="a_lo:Q", y2="a_hi:Q", color=color)
         )
     chart = alt.layer(*layers, data=alt.NamedData("layers")).properties(width=230, height=220)
-    return _configured(chart.facet(column=alt.Column("scheme:N", title=None, sort=[s for s, _ in series])))
+    facet = alt.Facet("scheme:N", title=None, sort=[s for s, _ in series])
+    return _configured(chart.facet(facet=facet, columns=FACET_COLUMNS))  # wraps: six panels fit a projector
 
 
 def _layer_training_data(layers: pd.DataFrame, field: str) -> dict[str, pd.DataFrame]:
@@ -818,7 +820,8 @@ def _boundary_template(series: tuple[tuple[str, str], ...]) -> alt.FacetChart:
         )
     )
     chart = alt.layer(cells, points, data=alt.NamedData("boundary")).properties(width=230, height=230)
-    return _configured(chart.facet(column=alt.Column("scheme:N", title=None, sort=[s for s, _ in series])))
+    facet = alt.Facet("scheme:N", title=None, sort=[s for s, _ in series])
+    return _configured(chart.facet(facet=facet, columns=FACET_COLUMNS))  # wraps: six panels fit a projector
 
 
 def _boundary_data(grid: pd.DataFrame, test: pd.DataFrame) -> dict[str, pd.DataFrame]:

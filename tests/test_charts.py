@@ -323,10 +323,9 @@ def test_page3_fast_specs_equal_the_altair_charts(which):
         chart = charts.layer_training(layers, DEPTH_SERIES, field=which)
         fast = charts.layer_training_spec(layers, DEPTH_SERIES, field=which)
         spec = chart.to_dict()
-        assert (
-            spec["facet"]["column"]["field"] == "scheme"
-            and spec["spec"]["layer"][-1]["encoding"]["color"]["field"] == "layer"
-        )
+        assert spec["facet"]["field"] == "scheme" and spec["columns"] == charts.FACET_COLUMNS, "panels wrap"
+        assert spec["facet"]["sort"] == list(DEPTH_SERIES), "panels in the order compared"
+        assert spec["spec"]["layer"][-1]["encoding"]["color"]["field"] == "layer"
     fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
     assert chart.to_dict() == fast
 
