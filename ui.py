@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+
+from initcore import SCHEMES
 
 PAGES = (
     ("dashboard.py", "Why initialization matters", ":material/school:", "The lesson in brief."),
@@ -178,8 +181,6 @@ def fmt(value: float, percent: bool = False) -> str:
 
 def neuron_table(table: Any) -> Any:
     """initcore's neuron table as text: per series, measured value with the prediction in brackets."""
-    import pandas as pd  # noqa: PLC0415
-
     rows = []
     for _, r in table.iterrows():
         rows.append(
@@ -242,8 +243,6 @@ def training_table(summary: Any) -> Any:
 
 def summary_table(summary: Any) -> Any:
     """initcore's theory/sample summary, one column per (draws, of), one row per statistic, as text."""
-    import pandas as pd  # noqa: PLC0415 -- pandas is loaded by Streamlit anyway
-
     columns = {}
     for _, row in summary.iterrows():
         label = f"{row['draws'].split(':')[0]} {row['of']}"
@@ -252,8 +251,6 @@ def summary_table(summary: Any) -> Any:
 
 
 def scheme_label(name: str) -> str:
-    from initcore import SCHEMES  # noqa: PLC0415 -- keeps ui importable before initcore is needed
-
     return SCHEMES[name].label
 
 
@@ -261,15 +258,11 @@ def scheme_label(name: str) -> str:
 
 
 def _all_params() -> dict[str, Any]:
-    from initcore import SCHEMES  # noqa: PLC0415
-
     return {p.name: p for s in SCHEMES.values() for p in s.params}  # limit, std, gain
 
 
 def slot_fields(prefix: str, j: int, scheme: str, params: dict[str, float]) -> list[Field]:
     """The URL fields of initialization slot j: ``{prefix}{j}`` (the scheme) and one per parameter name."""
-    from initcore import SCHEMES  # noqa: PLC0415
-
     return [
         Field(f"{prefix}{j}", scheme, options=tuple(SCHEMES)),
         *(
@@ -281,16 +274,17 @@ def slot_fields(prefix: str, j: int, scheme: str, params: dict[str, float]) -> l
 
 def slot_keys(prefix: str, j: int, scheme: str) -> list[str]:
     """The keys that describe slot j in a link: its scheme and that scheme's own parameters."""
-    from initcore import SCHEMES  # noqa: PLC0415
-
     return [f"{prefix}{j}"] + [f"{prefix}{j}_{p.name}" for p in SCHEMES[scheme].params]
 
 
-def scheme_picker(prefix: str, j: int, *, show_params: bool = True) -> tuple[str, dict[str, float]]:
-    """Slot j's scheme selectbox and, below it, a number input per parameter of the chosen scheme."""
-    from initcore import SCHEMES  # noqa: PLC0415
-
-    name = st.selectbox(f"Initialization {j}", tuple(SCHEMES), format_func=scheme_label, key=f"{prefix}{j}")
+def scheme_picker(
+    prefix: str, j: int | str, *, label: str | None = None, show_params: bool = True
+) -> tuple[str, dict[str, float]]:
+    """Slot j's scheme selectbox and, below it, a number input per parameter of the chosen scheme
+    (none when ``show_params`` is False; the parameters returned are then those shown)."""
+    name = st.selectbox(
+        label or f"Initialization {j}", tuple(SCHEMES), format_func=scheme_label, key=f"{prefix}{j}"
+    )
     params = {}
     for p in SCHEMES[name].params if show_params else ():
         params[p.name] = st.number_input(
@@ -301,8 +295,6 @@ def scheme_picker(prefix: str, j: int, *, show_params: bool = True) -> tuple[str
 
 def unique_label(inits: dict[str, Any], name: str, params: dict[str, float], j: int) -> str:
     """The legend label of slot j: the scheme's short label, numbered when another slot has it already."""
-    from initcore import SCHEMES  # noqa: PLC0415
-
     label = SCHEMES[name].short_label(**params)
     return label if label not in inits else f"{label} ({j})"
 

@@ -67,15 +67,9 @@ col_a, col_b, col_shared = st.columns([1, 1, 1.2])
 chosen = {}
 for slot, col in (("a", col_a), ("b", col_b)):
     with col:
-        name = st.selectbox(
-            f"Distribution {slot.upper()}", SCHEME_NAMES, format_func=ui.scheme_label, key=f"d_{slot}"
-        )
-        params = initcore.SCHEMES[name].params
-        for p in params if slot == "b" or compare == "free" else ():  # else A's scale follows B
-            st.number_input(
-                p.name, p.low, p.high, step=0.01, format="%.4g", key=f"d_{slot}_{p.name}", help=p.help
-            )
-        chosen[slot] = (name, {p.name: state.value(f"d_{slot}_{p.name}") for p in params})
+        show = slot == "b" or compare == "free"  # else A's scale is matched to B below
+        name, params = ui.scheme_picker("d_", slot, label=f"Distribution {slot.upper()}", show_params=show)
+        chosen[slot] = (name, params)
 with col_shared:
     fan_cols = st.columns(2)
     fan_in = fan_cols[0].number_input("fan_in", 1, 8192, key="d_fan_in", help="inputs per unit of the layer")
