@@ -543,12 +543,20 @@ def _long_template(
 
 
 def _long(layers: pd.DataFrame, columns: dict[str, str], positive: bool) -> pd.DataFrame:
-    long = layers.melt(
-        id_vars=["series", "layer"], value_vars=list(columns), var_name="kind", value_name="value"
+    """``layers`` melted to one row per (series, layer, kind): built from numpy arrays, since
+    ``DataFrame.melt`` costs a few ms per chart on every new net."""
+    values = np.concatenate([layers[c].to_numpy(dtype=float) for c in columns])
+    n = len(layers)
+    long = pd.DataFrame(
+        {
+            "series": np.tile(layers["series"].to_numpy(dtype=object), len(columns)),
+            "layer": np.tile(layers["layer"].to_numpy(), len(columns)),
+            "kind": np.repeat(np.array(list(columns.values()), dtype=object), n),
+            "value": values,
+        }
     )
-    long["kind"] = long["kind"].map(columns)
     if positive:  # a log axis cannot show 0: those points are left out
-        long = long[long["value"] > 0]
+        long = long[values > 0].reset_index(drop=True)
     return long
 
 

@@ -165,12 +165,12 @@ def depth_series(
     )
     del weights
     sw2 = sigma_w2(scheme, width, width, **params)
-    g_theory = predicted_grad_rms(act.name, sw2, sb2, q0, depth)
+    q_theory, g_theory, q_star, c = _theory(act.name, sw2, sb2, q0, depth)
     g = stats["grad_rms"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         extra = {
             "q_measured": stats["z_mean"].to_numpy() ** 2 + stats["z_std"].to_numpy() ** 2,
-            "q_theory": variance_map(act.name, sw2, sb2, q0, depth),
+            "q_theory": q_theory,
             "grad_theory": g_theory,
             "factor": np.append(g[:-1] / g[1:], np.nan),
             "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
@@ -178,8 +178,6 @@ def depth_series(
     layers = pd.concat(
         [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
     )
-    q_star = fixed_point(act.name, sw2, sb2, q0=float(extra["q_theory"][0]))  # reached from layer 1
-    c = float(sw2 * moments(act.name, q_star)[1])  # chi1 at q*, as initcore.chi1 computes it
     word, detail = verdict(act.name, scheme, layers)
     summary = {
         "series": label,
@@ -196,6 +194,17 @@ def depth_series(
         "detail": detail,
     }
     return DepthStudy(layers, _histograms({label: samples}, act.limits, bins), pd.DataFrame([summary]))
+
+
+@lru_cache(maxsize=256)
+def _theory(activation: str, sw2: float, sb2: float, q0: float, depth: int) -> tuple:
+    """The mean-field side of one series, which does not depend on the seed (so a new seed reuses it):
+    (q^l per layer, predicted RMS of dL/dz per layer, q*, chi1 at q*), arrays read-only."""
+    q = variance_map(activation, sw2, sb2, q0, depth)
+    g = predicted_grad_rms(activation, sw2, sb2, q0, depth)
+    q.flags.writeable = g.flags.writeable = False
+    q_star = fixed_point(activation, sw2, sb2, q0=float(q[0]))  # reached from layer 1
+    return q, g, q_star, float(sw2 * moments(activation, q_star)[1])  # chi1 at q*, as initcore.chi1 has it
 
 
 @lru_cache(maxsize=8)

@@ -99,7 +99,21 @@ def study(inits: tuple, net: tuple, seed: int):
         "q": charts.layer_lines_spec("q", d.layers, names),
         "phase": charts.phase_chart_spec(phase, names, activation=act),
     }
-    return specs, d
+    columns = [
+        "series",
+        "sigma_w2",
+        "q_star",
+        "chi1",
+        "phase",
+        "sqrt_chi1",
+        "factor_theory",
+        "factor_measured",
+    ]
+    return (
+        {name: ui.frozen_spec(spec) for name, spec in specs.items()},
+        d,
+        ui.theory_table(d.summary[columns]),
+    )
 
 
 st.title("Saturation across depth")
@@ -142,7 +156,7 @@ for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
     inits[ui.unique_label(inits, name, params, j)] = (name, params)
 
 run = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in inits.items())
-specs, d = study(run, (depth, width, batch, inputs, act, bias), seed)
+specs, d, theory = study(run, (depth, width, batch, inputs, act, bias), seed)
 specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
 act_label = initcore.ACTIVATIONS[act].label
 last = f"layer {depth}"
@@ -196,10 +210,7 @@ with right:
         "**What to notice:** solid is the measured E[z²] per layer, dashed the mean-field variance map "
         "q^l = σ_w² E[φ(√q^(l-1) u)²] + σ_b² (Poole et al. 2016). They agree when the layer is wide."
     )
-table = d.summary[
-    ["series", "sigma_w2", "q_star", "chi1", "phase", "sqrt_chi1", "factor_theory", "factor_measured"]
-]
-st.dataframe(ui.theory_table(table), width="stretch")
+st.dataframe(theory, width="stretch")
 st.caption(
     "χ₁ = σ_w² E[φ'(√q* u)²]: below 1 (ordered) gradients shrink by about √χ₁ per layer, near 1 "
     "(critical) they travel deep, above 1 (chaotic) they grow. The last two columns are the per-layer "
