@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
+import initcore
 from initcore import SCHEMES
 
 PAGES = (
@@ -83,7 +84,7 @@ class Field:
             raise ValueError("not true or false")
         if self.options:
             for option in self.options:
-                if text == str(option):
+                if text in (str(option), self.dump(option)):  # dump: 1.0 is written "1" in a link
                     return option
             raise ValueError("not one of the choices")
         try:
@@ -177,6 +178,7 @@ def fmt(value: float, percent: bool = False) -> str:
         return "—"
     if value in (float("inf"), float("-inf")):
         return "∞" if value > 0 else "−∞"
+    value += 0.0  # -0.0 + 0.0 is 0.0: an all-zero sample's mean shows as 0, not -0
     return f"{value:.1%}" if percent else f"{value:.4g}"
 
 
@@ -203,6 +205,18 @@ def frozen_spec(spec: dict) -> dict:
         name: dataframe_util.convert_anything_to_arrow_bytes(df) for name, df in spec["datasets"].items()
     }
     return {**spec, "datasets": datasets}
+
+
+def refuse_over_budget(
+    what: str, cost: Any, suggestions: dict[str, int | None], state: PageState, active: list[str]
+) -> None:
+    """If ``cost`` (an ``initcore.Cost``) is over the budget: say so, with what to lower, keep the URL in
+    step with the controls, and end this run (nothing is computed; the controls keep their values)."""
+    if cost.fits():
+        return
+    st.warning(initcore.over_budget_message(what, cost, suggestions), icon=":material/speed:")
+    state.sync(active)
+    st.stop()
 
 
 def download(df: Any, filename: str, key: str) -> None:

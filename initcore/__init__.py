@@ -10,6 +10,7 @@ Shape convention: a weight matrix is (fan_in, fan_out), like a Keras Dense kerne
 """
 
 from .activations import ACTIVATIONS, LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
+from .budget import Cost, depth_cost, largest_fitting, over_budget_message, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron, normal_z_curves
 from .datasets import DATASETS, Dataset, DatasetUnavailable, load_dataset
 from .depth import (
@@ -63,6 +64,7 @@ __all__ = [
     "SCHEMES",
     "TRUNC_STD_2SIGMA",
     "Activation",
+    "Cost",
     "Dataset",
     "DatasetUnavailable",
     "DepthStudy",
@@ -78,6 +80,7 @@ __all__ = [
     "compare_neuron",
     "compute_fans",
     "critical_line",
+    "depth_cost",
     "depth_series",
     "depth_study",
     "fixed_point",
@@ -85,6 +88,7 @@ __all__ = [
     "get_scheme",
     "histogram_frame",
     "input_mean_square",
+    "largest_fitting",
     "layer_arrays",
     "layer_stats",
     "load_dataset",
@@ -93,6 +97,7 @@ __all__ = [
     "network_weights",
     "neuron_z",
     "normal_z_curves",
+    "over_budget_message",
     "phase_background",
     "phase_diagram",
     "phase_grid",
@@ -106,6 +111,7 @@ __all__ = [
     "sample_values",
     "sigma_w2",
     "symmetric_range",
+    "training_cost",
     "upstream_gradient",
     "variance_map",
     "variance_scaling",

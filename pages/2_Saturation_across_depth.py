@@ -156,6 +156,27 @@ for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
     inits[ui.unique_label(inits, name, params, j)] = (name, params)
 
 run = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in inits.items())
+active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k"]
+for j in SLOTS[:k]:
+    active += ui.slot_keys("s_i", j, state.value(f"s_i{j}"))
+
+
+def cost(depth: int = depth, width: int = width, batch: int = batch, k: int = k) -> initcore.Cost:
+    return initcore.depth_cost(depth=depth, width=width, batch=batch, schemes=[n for _, n, _ in run[:k]])
+
+
+ui.refuse_over_budget(
+    "compute",
+    cost(),
+    {
+        "the depth": initcore.largest_fitting(lambda v: cost(depth=v), depth, range(1, 51)),
+        "the width": initcore.largest_fitting(lambda v: cost(width=v), width, WIDTHS),
+        "the batch": initcore.largest_fitting(lambda v: cost(batch=v), batch, BATCHES),
+        "the number of initializations": initcore.largest_fitting(lambda v: cost(k=v), k, SLOTS),
+    },
+    state,
+    active,
+)
 specs, d, theory = study(run, (depth, width, batch, inputs, act, bias), seed)
 specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
 act_label = initcore.ACTIVATIONS[act].label
@@ -230,7 +251,4 @@ with right:
     )
 ui.download(d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "phase_points.csv", "s_dl_phase")
 
-active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k"]
-for j in SLOTS[:k]:
-    active += ui.slot_keys("s_i", j, state.value(f"s_i{j}"))
 state.sync(active)

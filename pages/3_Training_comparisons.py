@@ -143,6 +143,7 @@ st.caption(
     "after you press Train."
 )
 
+active = list(SETTINGS) + [key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))]
 settings = (
     data_name,
     noise,
@@ -160,7 +161,7 @@ try:
     data = dataset(data_name, noise, seed)
 except DatasetUnavailable as err:
     st.warning(f"{err} Pick another data set, such as *digits*.", icon=":material/cloud_off:")
-    state.sync(list(SETTINGS))
+    state.sync(active)
     st.stop()
 names = {label: name for label, (name, _) in inits.items()}
 with st.expander(f"The data: {data_name.replace('_', ' ')}", expanded=not submitted):
@@ -170,6 +171,35 @@ with st.expander(f"The data: {data_name.replace('_', ' ')}", expanded=not submit
         f"test examples, {data.features} inputs, {data.n_classes} classes."
     )
 
+
+def cost(depth: int = depth, width: int = width, steps: int = steps, batch: int = batch, k: int = k):
+    every = max(1, steps // 30)
+    return initcore.training_cost(
+        features=data.features,
+        classes=data.n_classes,
+        examples=len(data.x_train) + len(data.x_test),
+        depth=depth,
+        width=width,
+        models=k,
+        steps=steps,
+        batch=batch,
+        measurements=-(-steps // every) + 1,
+    )
+
+
+ui.refuse_over_budget(
+    "train",
+    cost(),
+    {
+        "the steps": initcore.largest_fitting(lambda v: cost(steps=v), steps, STEPS),
+        "the hidden layers": initcore.largest_fitting(lambda v: cost(depth=v), depth, range(1, 11)),
+        "the units per layer": initcore.largest_fitting(lambda v: cost(width=v), width, WIDTHS),
+        "the batch size": initcore.largest_fitting(lambda v: cost(batch=v), batch, BATCHES),
+        "the initializations compared": initcore.largest_fitting(lambda v: cost(k=v), k, SLOTS),
+    },
+    state,
+    active,
+)
 if submitted:
     with st.status("Loading TensorFlow (the first run takes a few seconds)…", expanded=False) as status:
         initcore.training.tensorflow()
@@ -192,7 +222,7 @@ if submitted:
         steps=steps,
         batch_size=batch,
         seed=seed,
-        record_every=max(1, steps // 30),
+        record_every=max(1, steps // 30),  # as cost() assumes
         progress=progress,
     )
     bar.empty()
@@ -202,7 +232,7 @@ if submitted:
 stored = st.session_state.get("t_result")
 if stored is None or stored[0] != settings:
     st.info("Press **Train** to run these settings.", icon=":material/play_arrow:")
-    state.sync(list(SETTINGS) + [f"t_i{j}" for j in SLOTS[:k]])
+    state.sync(active)
     st.stop()
 result = stored[1]
 
@@ -262,6 +292,4 @@ d3.download_button(
     type="tertiary",
 )
 
-state.sync(
-    list(SETTINGS) + [key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))]
-)
+state.sync(active)
