@@ -14,9 +14,87 @@ from initcore.activations import curve, gaussian_zone_shares, zone_spans
 
 ui.setup_page("Why initialization matters", ":material/school:")
 LESSON = {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}}  # the two initializations before 2010
+P1, P2, P3 = (path for path, *_ in ui.PAGES[1:])
+# The lesson in six steps: (title, page, the link's settings, what the class should notice).
+STEPS = (
+    (
+        "Uniform vs normal",
+        P1,
+        {"d_a": "uniform", "d_b": "normal", "d_b_std": "0.1", "d_compare": "bound"},
+        "The two classic draws look alike, but U[-0.1, 0.1] has std 0.058 while N(0, 0.1²) has std 0.1, "
+        "and only the normal has tails. Switch *Compare at* to *same variance* and they match.",
+    ),
+    (
+        "What one neuron sees",
+        P1,
+        {"d_n": "1000", "d_inputs": "normal"},
+        "A unit with n = 1000 inputs adds them up: z has std √n · std(w), 1.8 for the uniform and 3.2 for "
+        "the normal. Look at the neuron chart: a good part of z lands in the sigmoid's flat tails.",
+    ),
+    (
+        "Too small: almost linear",
+        P2,
+        {
+            "s_act": "sigmoid",
+            "s_depth": "10",
+            "s_width": "100",
+            "s_k": "1",
+            "s_i1": "normal",
+            "s_i1_std": "0.01",
+        },
+        "With N(0, 0.01²) weights every z stays near 0: all layer-10 units are in the sigmoid's linear "
+        "zone, the activations collapse to 0.5, and layer 1 gets about 1e-15 of the last layer's gradient.",
+    ),
+    (
+        "Too large: saturation",
+        P2,
+        {
+            "s_act": "sigmoid",
+            "s_depth": "10",
+            "s_width": "100",
+            "s_k": "1",
+            "s_i1": "normal",
+            "s_i1_std": "1",
+        },
+        "With N(0, 1) weights and 100 inputs, z has a std near 10: over half of layer 10's units sit in "
+        "the flat tails with outputs stuck at 0 or 1, where their slope, and the gradient through them, "
+        "is almost zero.",
+    ),
+    (
+        "The fix: Xavier/Glorot",
+        P2,
+        {
+            "s_act": "sigmoid",
+            "s_depth": "10",
+            "s_width": "100",
+            "s_k": "4",
+            "s_i1": "normal",
+            "s_i1_std": "0.01",
+            "s_i2": "glorot_uniform",
+            "s_i3": "glorot_uniform_x4",
+            "s_i4": "normal",
+            "s_i4_std": "1",
+        },
+        "Glorot scales Var(w) with the layer's size, so z keeps the same spread at every depth. The "
+        "sigmoid's slope at 0 is only 1/4, so Glorot & Bengio suggest 4x the limit for it: the only "
+        "*healthy* verdict here, neither linear nor saturated.",
+    ),
+    (
+        "Proof by training",
+        P3,
+        {},
+        "Press **Train**: the same net, data and batches, five initializations. The *Who learned?* "
+        "table and the loss curves show which ones bring the loss down in 500 steps and which stall.",
+    ),
+)
 state = ui.PageState(
     "home",
-    [ui.Field("act", "sigmoid", options=("sigmoid", "tanh")), ui.Field("n", 100, options=(10, 100, 1000))],
+    [
+        ui.Field("act", "sigmoid", options=("sigmoid", "tanh")),
+        ui.Field("n", 100, options=(10, 100, 1000)),
+        ui.Field("lesson", False, boolean=True),
+        ui.Field("step", 1, options=tuple(range(1, len(STEPS) + 1))),
+    ],
 )
 
 st.title("Why initialization matters")
@@ -40,6 +118,21 @@ number of inputs.
 )
 
 state.show_notices()
+if st.toggle("Lesson mode: teach it in six steps", key="lesson"):
+    with st.container(border=True):
+        step = st.radio(
+            "Step",
+            tuple(range(1, len(STEPS) + 1)),
+            format_func=lambda i: f"{i} · {STEPS[i - 1][0]}",
+            key="step",
+            horizontal=True,
+        )
+        title, page, params, notice = STEPS[step - 1]
+        st.markdown(f"**{step}. {title}.** {notice}")
+        st.page_link(
+            page, label=f"Open step {step}: {title}", icon=":material/arrow_forward:", query_params=params
+        )
+
 c1, c2, _ = st.columns([1, 1, 2])
 activation = c1.radio("Activation", ["sigmoid", "tanh"], key="act", horizontal=True)
 n = c2.radio("Inputs per unit, n", [10, 100, 1000], key="n", horizontal=True)
@@ -116,4 +209,4 @@ for path, label, icon, blurb in ui.PAGES[1:]:
     st.page_link(path, label=label, icon=icon)
     st.caption(blurb)
 
-state.sync(["act", "n"])
+state.sync(["act", "n", "lesson", "step"] if state.value("lesson") else ["act", "n", "lesson"])

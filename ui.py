@@ -10,6 +10,7 @@ range falls back to the default with a short notice; nothing raises.
 from __future__ import annotations
 
 import math
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +108,8 @@ class Field:
         if self.boolean:
             return "true" if value else "false"
         if isinstance(value, float):
-            return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else repr(value)
+            short = f"{value:g}"  # 6 digits: 684560.7 would read back as 684561
+            return short if float(short) == value else repr(value)
         return str(value)
 
 
@@ -155,10 +157,22 @@ class PageState:
                 saved[key] = st.session_state[key]
             if key in active:
                 text = field.dump(self.value(key))
-                if st.query_params.get(key) != text:
+                if st.query_params.get_all(key) != [text]:  # get() sees only the last of ?x=1&x=1
                     st.query_params[key] = text
             elif key in st.query_params:
                 del st.query_params[key]
+        with st.sidebar:
+            st.markdown("**Copy a link to this view**")
+            st.code(share_link(), language=None, wrap_lines=True)
+            st.caption("Copy it with the button in the box's corner: it opens this page as you see it now.")
+
+
+def share_link() -> str:
+    """The address of this page with every setting as a query parameter (relative when the browser's
+    address is unknown, as in tests)."""
+    query = urllib.parse.urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    base = st.context.url or ""
+    return f"{base}?{query}" if query else base or "?"
 
 
 SUMMARY_ROWS = {
@@ -217,6 +231,27 @@ def refuse_over_budget(
     st.warning(initcore.over_budget_message(what, cost, suggestions), icon=":material/speed:")
     state.sync(active)
     st.stop()
+
+
+def hidden_until_revealed(key: str, question: str, settings: Any) -> bool:
+    """Predict, then reveal: while the toggle ``key`` is on and the results of ``settings`` have not been
+    revealed, show the question and a Reveal button and return True (the page then hides its results).
+    New settings hide the results again, so each change can be predicted anew."""
+    revealed = f"{key}_revealed"
+    if not st.session_state.get(key) or st.session_state.get(revealed) == settings:
+        return False
+    with st.container(border=True):
+        st.markdown(f"**Predict first:** {question}")
+        st.caption("Take a guess or a vote; the results stay hidden until you reveal them.")
+        st.button(
+            "Reveal the results",
+            key=f"{key}_button",
+            type="primary",
+            icon=":material/visibility:",
+            on_click=st.session_state.__setitem__,
+            args=(revealed, settings),
+        )
+    return True
 
 
 def download(df: Any, filename: str, key: str) -> None:

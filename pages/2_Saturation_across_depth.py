@@ -56,6 +56,7 @@ state = ui.PageState(
         ui.Field("s_bias", 0.0, low=-3.0, high=3.0),
         ui.Field("s_seed", 0, low=0, high=2**31 - 1, integer=True),
         ui.Field("s_k", 4, options=SLOTS),
+        ui.Field("s_predict", False, boolean=True),
         *(f for j in SLOTS for f in ui.slot_fields("s_i", j, *DEFAULT_INITS[j])),
     ],
 )
@@ -148,7 +149,9 @@ inputs = c[4].selectbox("Inputs", tuple(initcore.INPUTS), format_func=initcore.I
 bias = c[5].slider("Bias b (every unit)", -3.0, 3.0, step=0.1, key="s_bias", help="σ_b² = b²")
 seed = c[6].number_input("Seed", 0, 2**31 - 1, key="s_seed")
 
-k = st.radio("Initializations compared", SLOTS, key="s_k", horizontal=True)
+left, right = st.columns([3, 2])
+k = left.radio("Initializations compared", SLOTS, key="s_k", horizontal=True)
+right.toggle("Predict, then reveal", key="s_predict", help="Hide the results until you reveal them.")
 inits = {}
 for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
     with col:
@@ -156,7 +159,7 @@ for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
     inits[ui.unique_label(inits, name, params, j)] = (name, params)
 
 run = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in inits.items())
-active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k"]
+active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k", "s_predict"]
 for j in SLOTS[:k]:
     active += ui.slot_keys("s_i", j, state.value(f"s_i{j}"))
 
@@ -177,7 +180,15 @@ ui.refuse_over_budget(
     state,
     active,
 )
-specs, d, theory = study(run, (depth, width, batch, inputs, act, bias), seed)
+net = (depth, width, batch, inputs, act, bias)
+question = (
+    f"which of these initializations will leave layer {depth}'s units almost linear, which will saturate "
+    "them, and whose gradients will have vanished by layer 1?"
+)
+if ui.hidden_until_revealed("s_predict", question, (run, net, seed)):
+    state.sync(active)
+    st.stop()
+specs, d, theory = study(run, net, seed)
 specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
 act_label = initcore.ACTIVATIONS[act].label
 last = f"layer {depth}"

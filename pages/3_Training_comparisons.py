@@ -82,6 +82,7 @@ state = ui.PageState(
         ui.Field("t_batch", 64, options=BATCHES),
         ui.Field("t_seed", 0, low=0, high=2**31 - 1, integer=True),
         ui.Field("t_k", 5, options=SLOTS),
+        ui.Field("t_predict", False, boolean=True),
         *(f for j in SLOTS for f in ui.slot_fields("t_i", j, *DEFAULT_INITS[j])),
     ],
 )
@@ -107,6 +108,11 @@ state.show_notices()
 cols = st.columns(len(PRESETS))
 for i, (col, name) in enumerate(zip(cols, PRESETS, strict=True)):
     col.button(name, on_click=apply_preset, args=(name,), width="stretch", key=f"t_preset_{i}")
+predict = st.toggle(
+    "Predict, then reveal",
+    key="t_predict",
+    help="Hide the results (and the live loss) until you reveal them.",
+)
 
 with st.form("t_settings"):
     c = st.columns(4)
@@ -143,7 +149,9 @@ st.caption(
     "after you press Train."
 )
 
-active = list(SETTINGS) + [key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))]
+active = ["t_predict", *SETTINGS] + [
+    key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))
+]
 settings = (
     data_name,
     noise,
@@ -209,7 +217,8 @@ if submitted:
 
     def progress(step: int, total: int, history: pd.DataFrame) -> None:
         bar.progress(step / total, text=f"Training… step {step} of {total}")
-        live.vega_lite_chart(charts.training_curves_spec(history, names, metric="loss"), width="stretch")
+        if not predict:
+            live.vega_lite_chart(charts.training_curves_spec(history, names, metric="loss"), width="stretch")
 
     result = initcore.training.train_many(
         data,
@@ -235,6 +244,12 @@ if stored is None or stored[0] != settings:
     state.sync(active)
     st.stop()
 result = stored[1]
+question = (
+    f"which of these initializations will bring the loss down in {steps:,} steps, and which will stall?"
+)
+if ui.hidden_until_revealed("t_predict", question, settings):
+    state.sync(active)
+    st.stop()
 
 summary = initcore.training.summarize(result)
 st.subheader("Who learned?")
