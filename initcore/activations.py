@@ -33,27 +33,25 @@ _EXP_FLOOR = {np.dtype(np.float32): math.log(np.finfo(np.float32).tiny)}  # -87.
 
 
 def _sigmoid_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
-    # With e = exp(-|z|) <= 1 nothing overflows: sigmoid(z) = exp(min(z, 0)) / (1 + e) equals
-    # 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0 without a branch, and
-    # sigmoid'(z) = e / (1 + e)^2 keeps full relative precision in both tails. In float32, when some
-    # |z| is beyond 87 the exponent is floored at the smallest normal number's, so deeply saturated
-    # units never produce denormal numbers (which run ~100x slower): their slope and output are 1.2e-38
-    # instead of smaller. (min(z, 0) is computed as (z - |z|) / 2: np.minimum with a scalar is 4x slower.)
+    # With e = exp(-|z|) <= 1 nothing overflows: sigmoid(z) = f / (1 + e) with f = exp(min(z, 0)), which
+    # is e for z < 0 and 1 for z >= 0, i.e. f = max(e, [z >= 0]): one exponential, no branch. It equals
+    # 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, and sigmoid'(z) = e / (1 + e)^2 keeps full
+    # relative precision in both tails. In float32, when some |z| is beyond 87 the exponent is floored at
+    # the smallest normal number's, so deeply saturated units never produce denormal numbers (which run
+    # ~100x slower): their slope and output are 1.2e-38 instead of smaller.
+    np.greater_equal(z, 0.0, out=a)  # [z >= 0] as 1.0 / 0.0 (NaN: 0, and then NaN below)
     np.abs(z, out=d)
-    np.subtract(z, d, out=z)
-    np.multiply(z, 0.5, out=z)  # min(z, 0)
     np.negative(d, out=d)  # -|z|
     floor = _EXP_FLOOR.get(z.dtype)
     if floor is not None and d.size and d.min() < floor:
         np.maximum(d, floor, out=d)
-        np.maximum(z, floor, out=z)
     np.exp(d, out=d)  # e
-    np.add(d, 1.0, out=a)
-    np.reciprocal(a, out=a)  # r = 1 / (1 + e)
-    np.multiply(d, a, out=d)
-    np.multiply(d, a, out=d)  # sigmoid' = e r^2
-    np.exp(z, out=z)
-    np.multiply(a, z, out=a)  # sigmoid = exp(min(z, 0)) r
+    np.maximum(d, a, out=a)  # f = exp(min(z, 0))
+    np.add(d, 1.0, out=z)
+    np.reciprocal(z, out=z)  # r = 1 / (1 + e)
+    np.multiply(a, z, out=a)  # sigmoid = f r
+    np.multiply(d, z, out=d)
+    np.multiply(d, z, out=d)  # sigmoid' = e r^2
 
 
 def _tanh_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:

@@ -43,6 +43,7 @@ LAYER_COLUMNS = (
     "grad_rms",
 )
 _WEIGHT_STREAM, _GRAD_STREAM, _INPUT_STREAM = 0, 1, 2
+_RESCALE_BELOW, _RESCALE_ABOVE = 2.0**-30, 2.0**30  # float32 keeps ~2^+-126: rescale long before
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,10 @@ def propagate(
             if on_layer is not None:
                 on_layer(l + 1, a)
         # Backward: dL/dz_L = g * phi'(z_L); dL/dz_l = (dL/dz_{l+1} @ W_{l+1}^T) * phi'(z_l), in place.
-        # The pass is linear in dL/dz, so each layer's array is rescaled to unit RMS and the scale kept
-        # as a float64 logarithm: vanishing gradients of 1e-60 are measured exactly instead of underflowing
-        # float32 (and its slow denormal numbers) to zero. Arrays handed back (keep) carry the true scale.
+        # The pass is linear in dL/dz, so a layer's array whose RMS leaves [2^-30, 2^30] is rescaled to unit
+        # RMS and the scale kept as a float64 logarithm: vanishing gradients of 1e-60 are measured exactly
+        # instead of underflowing float32 (and its slow denormal numbers) to zero, and no pass is spent on
+        # rescaling while the numbers are tame. Arrays handed back (keep) carry the true scale.
         np.multiply(grad, slopes[-1], out=slopes[-1])
         log_scale = 0.0
         for l in range(depth - 1, -1, -1):
@@ -225,14 +227,15 @@ def propagate(
                 back = np.matmul(slopes[l + 1], weights[l + 1].T, out=_view(scratch, slopes[l].shape))
                 np.multiply(back, slopes[l], out=slopes[l])  # (batch, width), in units of exp(log_scale)
             r = _rms(slopes[l], scratch)
-            rows[l, 7] = math.exp(log_scale) * r if np.isfinite(r) else r
-            if r > 0 and np.isfinite(r):
-                slopes[l] *= np.float32(1.0 / r)
+            # np.exp: a gradient past 1e308 is inf (reported as overflow), where math.exp raises OverflowError
+            rows[l, 7] = np.exp(log_scale) * r if np.isfinite(r) and r > 0 else r
+            if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
+                slopes[l] *= np.float32(1.0 / r)  # a pass over the array: only when the scale drifts far
                 log_scale += math.log(r)
         if keep:
             scales = np.where(np.isfinite(rows[:, 7]), rows[:, 7], np.nan)
             for l in range(depth):
-                r = _rms(slopes[l], scratch)  # 1 after rescaling, 0 for an all-zero layer
+                r = _rms(slopes[l], scratch)  # in units of that layer's exp(log_scale); 0 if all zero
                 if r > 0:
                     slopes[l] *= np.float32(scales[l] / r)
     stats = pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
