@@ -139,8 +139,8 @@ def _spec(plan: Plan) -> dict:
 
 def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="top", labelLimit=400
-    )
+        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="top", labelLimit=400, columns=2
+    )  # two entries per row: a row of four long labels is cut off in a half-width chart
 
 
 def _zone_scale() -> alt.Scale:
@@ -442,9 +442,10 @@ def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, boun
                 alt.Tooltip("density:Q", format=".3g"),
             ],
         )
-        .properties(width=250, height=alt.Step(16))
+        .properties(width=300, height=alt.Step(16))
     )
-    chart = base.facet(column=alt.Column("series:N", title=None, sort=[s for s, _ in series]))
+    # Two panels per row: four initializations side by side would not fit a projector's 1280 pixels.
+    chart = base.facet(alt.Facet("series:N", title=None, sort=[s for s, _ in series]), columns=2)
     if not bounded:
         chart = chart.resolve_scale(x="independent")
     return _configured(chart)
@@ -635,8 +636,9 @@ def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt
             fill=_series_color(series, alt.Fill),
             shape=alt.Shape(
                 "outside:N",
-                title="beyond the plot",
+                title="marker",
                 scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+                legend=alt.Legend(labelExpr="datum.value ? 'beyond the plot (at its edge)' : 'in the plot'"),
             ),
             tooltip=[
                 alt.Tooltip("series:N", title="weights"),

@@ -140,53 +140,59 @@ act = initcore.ACTIVATIONS[activation]
 sat_z = next(hi for lo, hi in act.saturated if math.isinf(lo)) * -1
 lin_z = act.near_linear[0][1]
 
-left, right = st.columns([3, 2])
-with left:
-    stds = {
-        f"{initcore.SCHEMES[k].short_label(**p)}": math.sqrt(n) * initcore.SCHEMES[k].std(n, n, **p)
-        for k, p in LESSON.items()
-    }
-    z = initcore.normal_z_curves(stds, reach=8.0)
-    st.vega_lite_chart(
-        charts.activation_zones_spec(
-            curve(activation),
-            zone_spans(activation),
-            label=activation,
-            z=z,
-            series_schemes=dict(zip(stds, LESSON, strict=True)),
-        ),
-        width="stretch",
-    )
-    st.caption(
-        f"**What to notice:** inside |z| ≤ {lin_z:.3f} (blue) the {activation} keeps at least 95% of its "
-        f"steepest slope: it is almost linear there. Beyond |z| > {sat_z:.2f} (orange) its slope is below "
-        "5% of the maximum: the unit is saturated and passes almost no gradient back. Learning happens "
-        f"in between (green). The coloured areas show where z lands for a unit with n = {n} inputs "
-        "x ~ N(0, 1) and the lesson's two initializations: move n and watch them spread into the tails."
-    )
+stds = {
+    f"{initcore.SCHEMES[k].short_label(**p)}": math.sqrt(n) * initcore.SCHEMES[k].std(n, n, **p)
+    for k, p in LESSON.items()
+}
+z = initcore.normal_z_curves(stds, reach=8.0)
+st.vega_lite_chart(
+    charts.activation_zones_spec(
+        curve(activation),
+        zone_spans(activation),
+        label=activation,
+        z=z,
+        series_schemes=dict(zip(stds, LESSON, strict=True)),
+    ),
+    width="stretch",
+)
+st.caption(
+    f"**What to notice:** inside |z| ≤ {lin_z:.3f} (blue) the {activation} keeps at least 95% of its "
+    f"steepest slope: it is almost linear there. Beyond |z| > {sat_z:.2f} (orange) its slope is below "
+    "5% of the maximum: the unit is saturated and passes almost no gradient back. Learning happens "
+    f"in between (green). The coloured areas show where z lands for a unit with n = {n} inputs "
+    "x ~ N(0, 1) and the lesson's two initializations: move n and watch them spread into the tails."
+)
 
-with right:
+rows = []
+for n_in in (100, 1000):
+    for name in ("uniform", "normal", "glorot_uniform"):
+        scheme = initcore.SCHEMES[name]
+        std_z = math.sqrt(n_in) * scheme.std(n_in, n_in)
+        shares = gaussian_zone_shares(activation, std_z)
+        rows.append(
+            {
+                "n": n_in,
+                "weights": scheme.short_label(),
+                "std of z": std_z,
+                "near-linear": shares["near-linear"],
+                "saturated": shares["saturated"],
+            }
+        )
+table = pd.DataFrame(rows)
+text, table_col = st.columns([2, 3])
+with text:
     st.subheader("Where one unit's z lands")
     st.markdown(
         f"A {activation} unit with *n* inputs x ~ N(0, 1). z is close to normal with "
         "std √(n · Var(w)); the table gives the exact share of z in each zone."
     )
-    rows = []
-    for n in (100, 1000):
-        for name in ("uniform", "normal", "glorot_uniform"):
-            scheme = initcore.SCHEMES[name]
-            std_z = math.sqrt(n) * scheme.std(n, n)
-            shares = gaussian_zone_shares(activation, std_z)
-            rows.append(
-                {
-                    "inputs n": n,
-                    "weights": scheme.short_label(),
-                    "std of z": std_z,
-                    "near-linear": shares["near-linear"],
-                    "saturated": shares["saturated"],
-                }
-            )
-    table = pd.DataFrame(rows)
+    lesson_1000 = table[(table["n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
+    st.caption(
+        "**What to notice:** with 100 inputs both of the lesson's draws are mild. With 1000 inputs "
+        f"N(0, 0.1²) gives z a std of {lesson_1000['std of z']:.1f}, and "
+        f"{lesson_1000['saturated']:.0%} of z is saturated. Glorot keeps the std of z near 1 at any n."
+    )
+with table_col:
     st.dataframe(
         table,
         hide_index=True,
@@ -196,12 +202,6 @@ with right:
             "near-linear": st.column_config.NumberColumn(format="percent"),
             "saturated": st.column_config.NumberColumn(format="percent"),
         },
-    )
-    lesson_1000 = table[(table["inputs n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
-    st.caption(
-        "**What to notice:** with 100 inputs both of the lesson's draws are mild. With 1000 inputs "
-        f"N(0, 0.1²) gives z a std of {lesson_1000['std of z']:.1f}, and "
-        f"{lesson_1000['saturated']:.0%} of z is saturated. Glorot keeps the std of z near 1 at any n."
     )
 
 st.subheader("Explore")

@@ -88,12 +88,17 @@ schemes = {
 }
 key = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in schemes.items())
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 spec, summary, samples = draws_view(key, fan_in, fan_out, n_draws, seed)
 with left:
     st.vega_lite_chart(spec, width="stretch")
     std_a, std_b = summary.loc[summary["of"] == "theory", "std"]
-    ratio = f"{(std_a / std_b) ** 2:.2f}" if std_b > 0 else "undefined (B is all zeros)"
+    if std_b == 0:
+        ratio = "undefined (B is all zeros)"
+    else:
+        q = (std_a / std_b) * (std_a / std_b)  # not ** 2: that raises OverflowError for std 1e-200
+        ratio = f"{q:.2f}" if q < 1e4 else ui.fmt(q)  # 4 digits for huge ratios, ∞ beyond 1.8e308
+    ratio += " (A is all zeros)" if std_a == 0 else ""
     st.caption(
         f"**What to notice:** bars are {n_draws:,} draws, lines the exact densities. A uniform spreads its "
         "values evenly up to its bound; a normal piles them up near 0 but has tails. "
@@ -118,7 +123,7 @@ c1, c2 = st.columns(2)
 n = c1.select_slider("Inputs per neuron, n", FAN_INS, key="d_n")
 inputs = c2.selectbox("Inputs x", tuple(initcore.INPUTS), format_func=initcore.INPUTS.get, key="d_inputs")
 spec, z_table = neuron_view(key, n, inputs, seed)
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 left.vega_lite_chart(spec, width="stretch")
 with right:
     st.dataframe(ui.neuron_table(z_table), width="stretch")

@@ -51,7 +51,7 @@ def test_landing_page_renders_the_lesson():
     at = _app()
     assert at.title[0].value == "Why initialization matters"
     table = at.dataframe[0].value
-    row = table[(table["inputs n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
+    row = table[(table["n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
     expected = gaussian_zone_shares("sigmoid", math.sqrt(1000) * 0.1)
     assert row["saturated"] == pytest.approx(expected["saturated"]), row
     assert row["std of z"] == pytest.approx(math.sqrt(10))

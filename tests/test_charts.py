@@ -161,8 +161,9 @@ def _study(activation: str = "sigmoid"):
 def test_layer_heatmap_facets_by_series_with_layers_as_rows():
     d = _study()
     spec = charts.layer_heatmap(d.hist, DEPTH_SERIES, activation="sigmoid", bounded=True).to_dict()
-    assert spec["facet"]["column"]["field"] == "series"
-    assert spec["facet"]["column"]["sort"] == list(DEPTH_SERIES), "columns in the order compared"
+    assert spec["facet"]["field"] == "series"
+    assert spec["facet"]["sort"] == list(DEPTH_SERIES), "panels in the order compared"
+    assert spec["columns"] == 2, "two panels per row fit a projector"
     enc = spec["spec"]["encoding"]
     assert spec["spec"]["mark"]["type"] == "rect"
     assert enc["y"] == {"field": "layer", "title": "layer", "type": "ordinal"}
