@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
+
+# isort: split
 import math
 
 import pandas as pd
@@ -9,7 +12,6 @@ import streamlit as st
 
 import charts
 import initcore
-import ui
 from initcore.activations import curve, gaussian_zone_shares, zone_spans
 
 ui.setup_page("Why initialization matters", ":material/school:")

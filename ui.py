@@ -9,6 +9,19 @@ range falls back to the default with a short notice; nothing raises.
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread per matrix product, set before anything loads numpy (so every page imports this module
+# first). The app's products are small and many sessions share a 2-core server: with two OpenBLAS
+# threads, page 2's default computation measured 51 ms on an idle machine but 630 ms while another
+# process used a core (the threads spin-wait for each other); with one thread, 56 ms either way. Page 2
+# splits its large passes into two half-batches computed side by side instead (initcore.depth_series).
+# A variable the host already set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ.setdefault("VECLIB_MAXIMUM_THREADS", "1")  # macOS Accelerate
+
 import math
 import urllib.parse
 from collections.abc import Sequence

@@ -5,9 +5,11 @@ Costs are simple operation counts turned into seconds with rates measured on a 2
 (``bench/budget.py`` measures the real time and memory of the largest settings each page allows):
 
 - **Depth study** (page 2), per initialization and layer, with batch B and width n:
-  a forward and a backward matrix product, 2 * 2 B n^2 floating-point operations at ``GEMM_FLOPS``;
-  about 30 elementwise passes over the B x n activations, ``ELEMENT_SECONDS`` per value;
-  for orthogonal weights a QR decomposition of an n x n matrix, 4/3 n^3 operations at ``QR_FLOPS``.
+  a forward and a backward matrix product, 2 * 2 B n^2 floating-point operations at ``GEMM_FLOPS`` per
+  thread (the app runs BLAS on one thread); about 30 elementwise passes over the B x n activations,
+  ``ELEMENT_SECONDS`` per value; for orthogonal weights a QR decomposition of an n x n matrix, 4/3 n^3
+  operations at ``QR_FLOPS``. A pass of ``SPLIT_VALUES`` values per layer or more runs as two
+  half-batches on two threads (``initcore.depth_series``), which halves the first two terms.
   Memory: the backward pass keeps one B x n float32 array per layer, plus the weights (n^2 per layer).
 - **Training** (page 3), per model and step, with P parameters and batch B: 6 B P operations (forward 2,
   backward 4) at ``TRAIN_FLOPS``, plus ``STEP_SECONDS`` of fixed cost per step; every measurement
@@ -20,10 +22,13 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .depth import SPLIT_VALUES
 from .training import EVAL_EXAMPLES, PROBE_EXAMPLES
 
-GEMM_FLOPS = 130e9  # float32 matrix products in numpy's BLAS, 2 cores
-ELEMENT_SECONDS = 8e-9  # all the elementwise work of one layer (activation, statistics), per value
+GEMM_FLOPS = 65e9  # float32 matrix products in numpy's BLAS, one thread
+ELEMENT_SECONDS = (
+    8e-9  # all the elementwise work of one layer (activation, statistics), per value, one thread
+)
 QR_FLOPS = 6e9  # numpy's float64 QR
 TRAIN_FLOPS = 40e9  # the stacked TensorFlow training step, 1 thread
 STEP_SECONDS = 1e-3  # fixed cost of one training step
@@ -54,7 +59,8 @@ def depth_cost(*, depth: int, width: int, batch: int, schemes: Sequence[str]) ->
     """Cost of ``initcore.depth_study`` (page 2): one forward and backward pass per scheme, run one after
     another, so time adds up and memory is that of one pass."""
     values = depth * batch * width
-    per_pass = 4.0 * depth * batch * width * width / GEMM_FLOPS + values * ELEMENT_SECONDS
+    threads = 2 if batch * width >= SPLIT_VALUES and batch >= 2 else 1
+    per_pass = (4.0 * depth * batch * width * width / GEMM_FLOPS + values * ELEMENT_SECONDS) / threads
     qr = depth * (4.0 / 3.0) * width**3 / QR_FLOPS
     seconds = sum(per_pass + (qr if s == "orthogonal" else 0.0) for s in schemes)
     megabytes = (values + depth * width * width + 6 * batch * width) * _FLOAT / 1e6

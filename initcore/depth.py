@@ -8,6 +8,7 @@ N(0, 0.1^2) and N(0, 1)) get the same random directions and differ only in scale
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from .theory import critical_line, fixed_point, moments, phase_grid, predicted_g
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
+SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
 ORDERED_BELOW, CHAOTIC_ABOVE = 0.9, 1.1  # chi1 bands for the phase verdict
 
 
@@ -155,13 +157,8 @@ def depth_series(
     q0, sb2 = input_mean_square(inputs), float(bias) ** 2
     weights = network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
     samples: list[np.ndarray] = []
-    stats, _ = propagate(
-        x,
-        weights,
-        activation=act,
-        bias=bias,
-        grad=grad,
-        on_layer=lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy()),
+    stats = _layer_stats(
+        x, weights, act, bias, grad, lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy())
     )
     del weights
     sw2 = sigma_w2(scheme, width, width, **params)
@@ -194,6 +191,44 @@ def depth_series(
         "detail": detail,
     }
     return DepthStudy(layers, _histograms({label: samples}, act.limits, bins), pd.DataFrame([summary]))
+
+
+def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
+    """``propagate``'s statistics; a pass of at least ``SPLIT_VALUES`` values per layer runs as two
+    half-batches in two threads (every example goes through the net on its own, so the halves are
+    independent) and their statistics are merged exactly: means and mean squares weighted by size,
+    variances with Chan et al.'s pairwise update. The first half holds the first rows, so ``on_layer``
+    (called for it alone) sees the same leading values as for the whole batch."""
+    half = x.shape[0] // 2
+    if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1:
+        return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(
+            propagate, x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer
+        )
+        second = pool.submit(propagate, x[half:], weights, activation=act, bias=bias, grad=grad[half:])
+        a, b = first.result()[0], second.result()[0]
+    return _merge(a, b, half / x.shape[0])
+
+
+def _merge(a: pd.DataFrame, b: pd.DataFrame, wa: float) -> pd.DataFrame:
+    """The statistics of a batch from those of its two parts (``wa``: the first part's share of it)."""
+    wb = 1.0 - wa
+    out = a.copy()
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for v in ("z", "a"):
+            ma, mb = a[f"{v}_mean"].to_numpy(), b[f"{v}_mean"].to_numpy()
+            sa, sb = a[f"{v}_std"].to_numpy(), b[f"{v}_std"].to_numpy()
+            out[f"{v}_mean"] = wa * ma + wb * mb
+            out[f"{v}_std"] = np.sqrt(wa * sa**2 + wb * sb**2 + wa * wb * (ma - mb) ** 2)
+        for c in ("saturated", "near_linear"):
+            out[c] = wa * a[c].to_numpy() + wb * b[c].to_numpy()
+        ga, gb = a["grad_rms"].to_numpy(), b["grad_rms"].to_numpy()
+        top = np.maximum(ga, gb)  # scaled by the larger, so that RMS values of 1e-200 do not underflow
+        scale = np.where(top > 0, top, 1.0)
+        rms = scale * np.sqrt(wa * (ga / scale) ** 2 + wb * (gb / scale) ** 2)
+        out["grad_rms"] = np.where(np.isposinf(top), np.inf, rms)
+    return out
 
 
 @lru_cache(maxsize=256)

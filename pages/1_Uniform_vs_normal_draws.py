@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
+
+# isort: split
 import pandas as pd
 import streamlit as st
 
 import charts
 import initcore
-import ui
 from initcore.activations import curve, zone_spans
 
 ui.setup_page("Uniform vs normal draws", ":material/bar_chart:")

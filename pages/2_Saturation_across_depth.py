@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
+
+# isort: split
 import streamlit as st
 
 import charts
 import initcore
-import ui
 
 ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
+
+# isort: split
 import pandas as pd
 import streamlit as st
 
 import charts
 import initcore
 import initcore.training
-import ui
 from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
 
 ui.setup_page("Training comparisons", ":material/model_training:")

@@ -105,7 +105,7 @@ def test_page_two_refuses_settings_over_the_budget_and_keeps_them():
     at = _page("pages/2_Saturation_across_depth.py", params)
     assert not at.exception
     [warning] = at.warning
-    assert "Lower the depth to 27, the width to 500, or the batch to 1,000" in warning.value
+    assert "Lower the depth to 30, the width to 500, or the batch to 1,000" in warning.value
     assert not at.get("vega_lite_chart"), "nothing was computed"
     assert at.slider(key="s_depth").value == 50 and at.select_slider(key="s_batch").value == 2000
     assert all(at.query_params[k] == v for k, v in params.items()), "the link still holds every setting"

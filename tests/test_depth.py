@@ -801,3 +801,43 @@ def test_gradients_far_below_float32_are_measured(depth):
     assert abs(math.log(ratio)) < 4 * sigma * math.sqrt(depth - 1), (
         f"grad_rms / grad_theory at layer 1: {ratio:.3g}"
     )
+
+
+@pytest.mark.parametrize(
+    ("activation", "scheme", "params", "bias"),
+    [
+        ("sigmoid", "uniform", {"limit": 0.1}, 0.5),
+        ("relu", "he_normal", {}, 0.5),
+        ("tanh", "normal", {"std": 0.001}, 0.0),
+    ],
+)
+def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
+    activation, scheme, params, bias
+):
+    """Above SPLIT_VALUES values per layer the pass runs as two half-batches in two threads; merged, their
+    statistics equal one pass over the whole batch (the tanh case has vanishing gradients)."""
+    from initcore import depth, network
+
+    batch, width = 601, 512  # odd: halves of 300 and 301 rows
+    assert batch * width >= depth.SPLIT_VALUES
+    x = network.sample_inputs("normal", (batch, width), seed=3)
+    grad = network.upstream_gradient(batch, width, seed=3)
+    weights = network.network_weights(width, depth=6, width=width, scheme=scheme, seed=3, **params)
+    act = initcore.ACTIVATIONS[activation]
+    seen = []
+    split = depth._layer_stats(x, weights, act, bias, grad, lambda _, a: seen.append(a.ravel()[:5].copy()))
+    whole_seen = []
+    whole = network.propagate(
+        x,
+        weights,
+        activation=act,
+        bias=bias,
+        grad=grad,
+        on_layer=lambda _, a: whole_seen.append(a.ravel()[:5].copy()),
+    )[0]
+    for col in network.LAYER_COLUMNS:
+        np.testing.assert_allclose(split[col], whole[col], rtol=2e-5, atol=1e-12, err_msg=col)
+    assert len(seen) == 6, "the hook sees every layer once (of the first half, which starts the batch)"
+    np.testing.assert_allclose(seen, whole_seen, rtol=1e-6)  # so the histograms sample the same values
+    if activation == "tanh":
+        assert whole["grad_rms"].iloc[0] < 1e-8 * whole["grad_rms"].iloc[-1]

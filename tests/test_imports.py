@@ -61,3 +61,33 @@ def test_only_training_imports_tensorflow_and_initcore_never_imports_the_ui(path
         assert not names & {"streamlit", "altair", "charts"}, f"{rel} imports UI code: {names}"
     if rel.name == "charts.py":
         assert "streamlit" not in names, "charts builds charts, pages show them"
+
+
+ENTRY_SCRIPTS = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", ENTRY_SCRIPTS, ids=lambda p: p.name)
+def test_every_page_imports_ui_first(path):
+    """ui limits BLAS to one thread, which works only before numpy is loaded: whichever page a visitor
+    opens first, ui must come before any other import of the script."""
+    imports = [n for n in ast.parse(path.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    first = next(n for n in imports if not (isinstance(n, ast.ImportFrom) and n.module == "__future__"))
+    assert isinstance(first, ast.Import) and first.names[0].name == "ui", f"{path.name} imports ui first"
+
+
+def test_ui_sets_one_blas_thread_before_numpy_loads():
+    probe = (
+        "import os, sys\nfor v in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS'): os.environ.pop(v, None)\n"
+        "import builtins\nreal = builtins.__import__\nseen = {}\n"
+        "def spy(name, *a, **k):\n"
+        "    if name == 'numpy' and 'numpy' not in sys.modules and not seen:\n"
+        "        seen['env'] = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = spy\nimport ui\nprint(seen.get('env'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "1", (
+        "OPENBLAS_NUM_THREADS was 1 when numpy was first imported"
+    )
