@@ -619,8 +619,11 @@ def sample_values(name: str, n: int, *, fan_in: int, fan_out: int, seed: int, **
     # and the first k columns are distributed exactly like an (m, k) draw: drawing (m, k) frames with
     # k = min(min fan, ceil(n / m)) gives the same values per entry without the O(m^3) QR of a huge layer.
     m, k = max(fan_in, fan_out), min(fan_in, fan_out, max(1, -(-n // max(fan_in, fan_out))))
-    frames = [scheme.draw(rng, (m, k), **params).ravel() for _ in range(-(-n // (m * k)))]
-    return np.concatenate(frames)[:n] if frames else np.zeros(0, np.float32)
+    # All frames in one batched QR (the same values as drawing them one by one with _orthogonal): a loop
+    # of tiny QRs took minutes for 1,000,000 draws at fans 1 x 1.
+    q, r = np.linalg.qr(rng.standard_normal((-(-n // (m * k)), m, k)))  # (frames, m, k)
+    q *= np.sign(np.diagonal(r, axis1=-2, axis2=-1))[:, None, :]
+    return (scheme.scale(fan_in, fan_out, **params) * q).astype(np.float32).ravel()[:n]
 
 
 def sigma_w2(scheme: str, fan_in: int, fan_out: int, **params: Any) -> float:
