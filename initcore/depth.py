@@ -32,6 +32,7 @@ Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
 SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
 ORDERED_BELOW, CHAOTIC_ABOVE = 0.9, 1.1  # chi1 bands for the phase verdict
+EXPLODING_STD = 100.0  # unbounded activations (relu, linear) spread wider than this: exploding
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def verdict(activation: str, scheme: str, layers: pd.DataFrame) -> tuple[str, st
             )
     if act.name == "relu" and last["saturated"] >= 0.7:
         found.append(("dying", f"{last['saturated']:.0%} of layer-{depth} units output 0"))
+    if act.limits is None and last["a_std"] > EXPLODING_STD:
+        found.append(("exploding", f"the activations' spread grows to {last['a_std']:.2g} at layer {depth}"))
     if first["a_std"] > 0 and last["a_std"] < 1e-2 * first["a_std"]:
         spread = f"from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} at layer {depth}"
         found.append(("collapsing", f"the activations' spread falls {spread}"))
