@@ -15,7 +15,7 @@ import os
 # first). The app's products are small and many sessions share a 2-core server: with two OpenBLAS
 # threads, page 2's default computation measured 51 ms on an idle machine but 630 ms while another
 # process used a core (the threads spin-wait for each other); with one thread, 56 ms either way. Page 2
-# splits its large passes into two half-batches computed side by side instead (initcore.depth_series).
+# computes its initializations side by side instead (two half-batches each for large nets).
 # A variable the host already set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -24,13 +24,15 @@ os.environ.setdefault("VECLIB_MAXIMUM_THREADS", "1")  # macOS Accelerate
 
 import math
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import initcore
 from initcore import SCHEMES
@@ -265,6 +267,23 @@ def hidden_until_revealed(key: str, question: str, settings: Any) -> bool:
             args=(revealed, settings),
         )
     return True
+
+
+WORKERS = 2  # threads for independent computations: the cores of a small server (BLAS uses one each)
+
+
+def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+    """``[fn(x) for x in items]`` in up to ``WORKERS`` threads (numpy releases the GIL in its loops and
+    matrix products). Each thread carries this run's script context, so cached functions behave there as
+    they do on the page; results come back in order."""
+    items = list(items)
+    if len(items) < 2 or WORKERS < 2:
+        return [fn(x) for x in items]
+    ctx = get_script_run_ctx()
+    with ThreadPoolExecutor(
+        min(WORKERS, len(items)), initializer=add_script_run_ctx, initargs=(None, ctx)
+    ) as pool:
+        return list(pool.map(fn, items))
 
 
 def download(df: Any, filename: str, key: str) -> None:

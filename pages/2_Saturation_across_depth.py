@@ -15,6 +15,7 @@ ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
 WIDTHS = (1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 1024)
 BATCHES = (10, 50, 100, 250, 500, 1000, 2000)
 SLOTS = (1, 2, 3, 4)
+SIDE_BY_SIDE_MB = 64  # estimated memory of one initialization's pass below which they run in parallel
 DEFAULT_INITS = {
     1: ("uniform", {"limit": 0.1}),
     2: ("normal", {"std": 0.1}),
@@ -87,7 +88,13 @@ def study(inits: tuple, net: tuple, seed: int):
     """The whole view, kept as is (read-only: charts get copies) so that a rerun with the same settings
     costs nothing; built from one cached computation per initialization, so that editing one of them
     recomputes only that one."""
-    d = initcore.combine([series(label, n, params, net, seed) for label, n, params in inits])
+    depth, width, batch = net[:3]
+    one = initcore.depth_cost(depth=depth, width=width, batch=batch, schemes=["glorot_uniform"])
+    if one.megabytes <= SIDE_BY_SIDE_MB:  # small nets: initializations side by side, one per core
+        parts = ui.parallel_map(lambda i: series(*i, net, seed), inits)
+    else:  # large ones split each pass in two instead (initcore.depth_series): one in memory at a time
+        parts = [series(label, n, params, net, seed) for label, n, params in inits]
+    d = initcore.combine(parts)
     names = {label: name for label, name, _ in inits}
     act = net[4]
     cells, critical = phase_background(act)
