@@ -74,7 +74,7 @@ def test_largest_fitting_is_the_largest_lower_value_that_fits():
     def cost(v):
         return initcore.Cost(seconds=float(v), megabytes=1.0)
 
-    assert initcore.largest_fitting(cost, 20, range(1, 21)) == 9  # 9 s fits, 10 s does not
+    assert initcore.largest_fitting(cost, 20, range(1, 21)) == 8  # 8 s fits, 9 s does not
     assert initcore.largest_fitting(cost, 5, range(1, 21)) == 4, "only values below the current one"
     assert initcore.largest_fitting(lambda v: initcore.Cost(99.0, 1.0), 20, range(1, 21)) is None
 
@@ -105,7 +105,7 @@ def test_page_two_refuses_settings_over_the_budget_and_keeps_them():
     at = _page("pages/2_Saturation_across_depth.py", params)
     assert not at.exception
     [warning] = at.warning
-    assert "Lower the depth to 30, the width to 500, or the batch to 1,000" in warning.value
+    assert "Lower the depth to 27, the width to 500, or the batch to 1,000" in warning.value
     assert not at.get("vega_lite_chart"), "nothing was computed"
     assert at.slider(key="s_depth").value == 50 and at.select_slider(key="s_batch").value == 2000
     assert all(at.query_params[k] == v for k, v in params.items()), "the link still holds every setting"
