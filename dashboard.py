@@ -17,6 +17,12 @@ from initcore.activations import curve, gaussian_zone_shares, zone_spans
 ui.setup_page("Why initialization matters", ":material/school:")
 LESSON = {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}}  # the two initializations before 2010
 P1, P2, P3 = (path for path, *_ in ui.PAGES[1:])
+# Each step's link names every setting its words depend on: a link sets only what it names, and the
+# rest would come from what this session last chose on that page.
+NET = {"s_act": "sigmoid", "s_depth": "10", "s_width": "100", "s_batch": "1000", "s_inputs": "normal"}
+NET |= {"s_bias": "0", "s_seed": "0"}
+TRAINING = {"t_data": "circles", "t_noise": 0.1, "t_depth": 5, "t_width": 64, "t_act": "sigmoid"}
+TRAINING |= {"t_opt": "adam", "t_lr": 0.01, "t_steps": 500, "t_batch": 64, "t_seed": 0, "t_k": 5}
 # The lesson in six steps: (title, page, the link's settings, what the class should notice).
 STEPS = (
     (
@@ -29,7 +35,7 @@ STEPS = (
     (
         "What one neuron sees",
         P1,
-        {"d_n": "1000", "d_inputs": "normal"},
+        {"d_a": "uniform", "d_b": "normal", "d_b_std": "0.1", "d_compare": "bound", "d_n": "1000"},
         "A unit with n = 1000 inputs adds them up: z has std √n · std(w), 1.8 for the uniform and 3.2 for "
         "the normal. Look at the neuron chart: a good part of z lands in the sigmoid's flat tails.",
     ),
@@ -37,9 +43,7 @@ STEPS = (
         "Too small: almost linear",
         P2,
         {
-            "s_act": "sigmoid",
-            "s_depth": "10",
-            "s_width": "100",
+            **NET,
             "s_k": "1",
             "s_i1": "normal",
             "s_i1_std": "0.01",
@@ -51,9 +55,7 @@ STEPS = (
         "Too large: saturation",
         P2,
         {
-            "s_act": "sigmoid",
-            "s_depth": "10",
-            "s_width": "100",
+            **NET,
             "s_k": "1",
             "s_i1": "normal",
             "s_i1_std": "1",
@@ -66,9 +68,7 @@ STEPS = (
         "The fix: Xavier/Glorot",
         P2,
         {
-            "s_act": "sigmoid",
-            "s_depth": "10",
-            "s_width": "100",
+            **NET,
             "s_k": "4",
             "s_i1": "normal",
             "s_i1_std": "0.01",
@@ -84,7 +84,17 @@ STEPS = (
     (
         "Proof by training",
         P3,
-        {},
+        {
+            **{key: str(value) for key, value in TRAINING.items()},
+            "t_i1": "uniform",
+            "t_i1_limit": "0.1",
+            "t_i2": "normal",
+            "t_i2_std": "0.1",
+            "t_i3": "glorot_uniform",
+            "t_i4": "he_normal",
+            "t_i5": "normal",
+            "t_i5_std": "1",
+        },
         "Press **Train**: the same net, data and batches, five initializations. The *Who learned?* "
         "table and the loss curves show which ones bring the loss down in 500 steps and which stall.",
     ),

@@ -43,7 +43,7 @@ def _sigmoid_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> None:
     np.abs(z, out=d)
     np.negative(d, out=d)  # -|z|
     floor = _EXP_FLOOR.get(z.dtype)
-    if floor is not None and d.size and d.min() < floor:
+    if floor is not None and d.size and np.fmin.reduce(d, axis=None) < floor:  # fmin skips NaN, silently
         np.maximum(d, floor, out=d)
     np.exp(d, out=d)  # e
     np.maximum(d, a, out=a)  # f = exp(min(z, 0))

@@ -81,7 +81,8 @@ def verdict(activation: str, scheme: str, layers: pd.DataFrame) -> tuple[str, st
     if act.name == "relu" and last["saturated"] >= 0.7:
         found.append(("dying", f"{last['saturated']:.0%} of layer-{depth} units output 0"))
     if act.limits is None and last["a_std"] > EXPLODING_STD:
-        found.append(("exploding", f"the activations' spread grows to {last['a_std']:.2g} at layer {depth}"))
+        spread = f"{last['a_std']:.2g} at layer {depth}, for inputs of spread about 1"
+        found.append(("exploding", f"the activations spread to {spread}"))
     if first["a_std"] > 0 and last["a_std"] < 1e-2 * first["a_std"]:
         spread = f"from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} at layer {depth}"
         found.append(("collapsing", f"the activations' spread falls {spread}"))

@@ -22,7 +22,8 @@ def test_depth_cost_counts_products_and_memory():
     assert c.seconds == pytest.approx(flops / budget.GEMM_FLOPS + 10 * 1000 * 100 * budget.ELEMENT_SECONDS)
     assert c.megabytes == pytest.approx((10 * 1000 * 100 + 10 * 100 * 100 + 6 * 1000 * 100) * 4 / 1e6)
     four = initcore.depth_cost(depth=10, width=100, batch=1000, schemes=FOUR)
-    assert four.seconds == pytest.approx(4 * c.seconds), "initializations run one after another"
+    # counted as if run one after another: an upper bound (small nets run two at a time on page 2)
+    assert four.seconds == pytest.approx(4 * c.seconds)
     assert four.megabytes == c.megabytes, "one pass in memory at a time"
 
 
