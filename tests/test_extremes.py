@@ -357,24 +357,6 @@ def _open(page: str, query: dict[str, Any] | None = None) -> AppTest:
 _SHARED: dict[str, Any] = {}
 
 
-@pytest.fixture
-def spy(monkeypatch):
-    """Records the Fields of every page that runs; keeps MNIST offline (no download, no TensorFlow)."""
-    states: list[ui.PageState] = []
-
-    class Spy(ui.PageState):
-        def __init__(self, page, fields):
-            super().__init__(page, fields)
-            states.append(self)
-
-    def offline(name):
-        raise initcore.datasets.DatasetUnavailable(f"{name} could not be downloaded (offline in this test).")
-
-    monkeypatch.setattr(ui, "PageState", Spy)
-    monkeypatch.setattr(initcore.datasets, "_download", offline)
-    return states
-
-
 def _widgets(at: AppTest) -> dict[str, Any]:
     return {w.key: w for kind in WIDGET_KINDS for w in at.get(kind) if w.key}
 

@@ -30,7 +30,6 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import initcore.datasets
 import ui
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,24 +306,6 @@ def _problems(at: AppTest, fields: dict[str, ui.Field], case: dict[str, Any]) ->
         if parsed != shown.get(key, fields[key].default):
             problems.append(f"the link says {key}={raw!r} but the control shows {shown.get(key)!r}")
     return problems
-
-
-@pytest.fixture
-def spy(monkeypatch):
-    """Records every PageState the pages build (their Fields); keeps MNIST offline (no TensorFlow)."""
-    states: list[ui.PageState] = []
-
-    class Spy(ui.PageState):
-        def __init__(self, page, fields):
-            super().__init__(page, fields)
-            states.append(self)
-
-    def offline(name):
-        raise initcore.datasets.DatasetUnavailable(f"{name} could not be downloaded (offline in this test).")
-
-    monkeypatch.setattr(ui, "PageState", Spy)
-    monkeypatch.setattr(initcore.datasets, "_download", offline)
-    return states
 
 
 def _fields_of_every_page(spy) -> dict[str, dict[str, ui.Field]]:
