@@ -80,7 +80,6 @@ def page3_candidates() -> list[dict]:
         for depth, width, steps, batch, k in itertools.product(
             range(1, 11), PAGE3_WIDTHS, PAGE3_STEPS, PAGE3_BATCHES, range(1, 7)
         ):
-            every = max(1, steps // 30)
             cost = initcore.training_cost(
                 features=features,
                 classes=classes,
@@ -90,7 +89,7 @@ def page3_candidates() -> list[dict]:
                 models=k,
                 steps=steps,
                 batch=batch,
-                measurements=-(-steps // every) + 1,
+                measurements=budget.measurements(steps),
             )
             if cost.fits() and (best is None or cost.seconds > best[1].seconds):
                 best = (
@@ -139,7 +138,7 @@ def run_one(case: dict) -> dict:
             steps=case["steps"],
             batch_size=case["batch"],
             seed=1,
-            record_every=max(1, case["steps"] // 30),
+            record_every=budget.record_every(case["steps"]),
         )
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "megabytes": max(0.0, _peak_mb() - before), "baseline_mb": before}

@@ -72,6 +72,19 @@ def network_parameters(sizes: Sequence[int]) -> int:
     return sum(a * b + b for a, b in itertools.pairwise(sizes))
 
 
+RECORDS = 30  # measurements a training run on page 3 takes, besides the one at step 0
+
+
+def record_every(steps: int) -> int:
+    """Steps between measurements so that a run of ``steps`` records about ``RECORDS`` times."""
+    return max(1, steps // RECORDS)
+
+
+def measurements(steps: int) -> int:
+    """How many times a run of ``steps`` with :func:`record_every` measures, step 0 included."""
+    return -(-steps // record_every(steps)) + 1
+
+
 def training_cost(
     *,
     features: int,

@@ -183,7 +183,6 @@ with st.expander(f"The data: {data_name.replace('_', ' ')}", expanded=not submit
 
 
 def cost(depth: int = depth, width: int = width, steps: int = steps, batch: int = batch, k: int = k):
-    every = max(1, steps // 30)
     return initcore.training_cost(
         features=data.features,
         classes=data.n_classes,
@@ -193,7 +192,7 @@ def cost(depth: int = depth, width: int = width, steps: int = steps, batch: int 
         models=k,
         steps=steps,
         batch=batch,
-        measurements=-(-steps // every) + 1,
+        measurements=initcore.budget.measurements(steps),
     )
 
 
@@ -233,7 +232,7 @@ if submitted:
         steps=steps,
         batch_size=batch,
         seed=seed,
-        record_every=max(1, steps // 30),  # as cost() assumes
+        record_every=initcore.budget.record_every(steps),  # as cost() assumes
         progress=progress,
     )
     bar.empty()

@@ -123,3 +123,13 @@ def test_page_three_refuses_a_training_over_the_budget_without_training():
     assert not at.exception
     assert "t_result" not in at.session_state, "nothing was trained"
     assert any("Nothing was run" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("steps", [1, 29, 30, 50, 500, 1000, 2000])
+def test_measurements_count_the_records_of_a_run(steps):
+    every = budget.record_every(steps)
+    # train_many measures at step 0 and after every chunk of `every` steps
+    assert budget.measurements(steps) == 1 + len(range(0, steps, every))
+    assert (
+        1 + budget.RECORDS <= budget.measurements(steps) <= 2 * budget.RECORDS + 1 or steps < budget.RECORDS
+    )
