@@ -237,13 +237,18 @@ def frozen_spec(spec: dict) -> dict:
 
 
 def refuse_over_budget(
-    what: str, cost: Any, suggestions: dict[str, int | None], state: PageState, active: list[str]
+    what: str,
+    cost: Any,
+    suggestions: Callable[[], dict[str, int | None]],
+    state: PageState,
+    active: list[str],
 ) -> None:
-    """If ``cost`` (an ``initcore.Cost``) is over the budget: say so, with what to lower, keep the URL in
-    step with the controls, and end this run (nothing is computed; the controls keep their values)."""
+    """If ``cost`` (an ``initcore.Cost``) is over the budget: say so, with what to lower (``suggestions()``,
+    searched only then), keep the URL in step with the controls, and end this run (nothing is computed;
+    the controls keep their values)."""
     if cost.fits():
         return
-    st.warning(initcore.over_budget_message(what, cost, suggestions), icon=":material/speed:")
+    st.warning(initcore.over_budget_message(what, cost, suggestions()), icon=":material/speed:")
     state.sync(active)
     st.stop()
 

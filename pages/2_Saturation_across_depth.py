@@ -180,7 +180,7 @@ def cost(depth: int = depth, width: int = width, batch: int = batch, k: int = k)
 ui.refuse_over_budget(
     "compute",
     cost(),
-    {
+    lambda: {
         "the depth": initcore.largest_fitting(lambda v: cost(depth=v), depth, range(1, 51)),
         "the width": initcore.largest_fitting(lambda v: cost(width=v), width, WIDTHS),
         "the batch": initcore.largest_fitting(lambda v: cost(batch=v), batch, BATCHES),

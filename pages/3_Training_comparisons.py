@@ -199,7 +199,7 @@ def cost(depth: int = depth, width: int = width, steps: int = steps, batch: int 
 ui.refuse_over_budget(
     "train",
     cost(),
-    {
+    lambda: {
         "the steps": initcore.largest_fitting(lambda v: cost(steps=v), steps, STEPS),
         "the hidden layers": initcore.largest_fitting(lambda v: cost(depth=v), depth, range(1, 11)),
         "the units per layer": initcore.largest_fitting(lambda v: cost(width=v), width, WIDTHS),
