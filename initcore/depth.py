@@ -32,6 +32,18 @@ Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
 SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
 ORDERED_BELOW, CHAOTIC_ABOVE = 0.9, 1.1  # chi1 bands for the phase verdict
+# The verdict's thresholds. The gradient ratio r = grad_rms(layer 1) / grad_rms(last layer) says whether the
+# first layers can learn; 1e-3 leaves room for the ~1e-2 that 4x Glorot shows through 10 sigmoid layers
+# (chi1 = 0.40: sqrt(chi1)^9 = 0.016), so a recommended initialization is not healthy by one seed's luck.
+VANISHING_BELOW, EXPLODING_ABOVE = 1e-3, 1e3
+# ... or per layer, (r)^(1 / (depth - 1)): a gradient that halves (doubles) at every layer vanishes
+# (explodes) with depth, even where a shallow net's total stays above 1e-3. 4x Glorot's 0.61 and tanh
+# Glorot's 0.87 per layer flow; U[-0.1, 0.1]'s 0.21 through 5 sigmoid layers of 250 does not.
+HALVING, DOUBLING = 0.5, 2.0
+PARTLY_SATURATED_AT, SATURATED_AT = 0.2, 0.8  # share of the last layer's units in the flat tails
+NEAR_LINEAR_AT = 0.5  # share of the last layer's units in the linear zone
+DYING_AT = 0.7  # share of the last layer's ReLUs that output 0
+COLLAPSE_BELOW = 1e-2  # the activations' spread at the last layer, relative to layer 1's
 EXPLODING_STD = 100.0  # unbounded activations (relu, linear) spread wider than this: exploding
 
 
@@ -49,58 +61,104 @@ def phase_of(c: float) -> str:
     return "ordered" if c < ORDERED_BELOW else "chaotic" if c > CHAOTIC_ABOVE else "critical"
 
 
-def verdict(activation: str, scheme: str, layers: pd.DataFrame) -> tuple[str, str]:
-    """A one-word verdict and the sentence with the numbers behind it, from one series' layer table."""
+def _gradient_text(r: float, depth: int) -> str:
+    """'layer 1 gets 2.2e-08 of the gradient at layer 10', '... 0.68 of ...', '... 4.6e+04x ...'."""
+    amount = f"{r:.1e}" if r < 1e-2 or r >= 1e2 else f"{r:.2g}"
+    return f"layer 1 gets {amount}{'x' if r >= 1 else ' of'} the gradient at layer {depth}"
+
+
+def _phase_text(chi1: float | None, factor: float) -> str:
+    """What the mean-field theory says of the gradient, as a bracket for a verdict: chi1, its phase and the
+    predicted factor per layer (the geometric mean of the predicted layer-to-layer ratios, which is
+    sqrt(chi1) once the signal has settled at q*). Empty without chi1."""
+    if chi1 is None or not math.isfinite(chi1) or chi1 <= 0:
+        return ""
+    phase = {"critical": "near the edge of chaos"}.get(phase_of(chi1), phase_of(chi1))
+    predicted = f"; the theory predicts {factor:.2g}x a layer" if math.isfinite(factor) else ""
+    return f" (χ₁ = {chi1:.3g}, {phase}{predicted})"
+
+
+def verdict(activation: str, scheme: str, layers: pd.DataFrame, chi1: float | None = None) -> tuple[str, str]:
+    """A verdict in a word or two and the sentence with the numbers behind it, from one series' layer
+    table (and, when given, the mean-field chi1 of its fixed point, which the sentence then quotes).
+
+    It reads the last layer's shares of saturated and near-linear units, the spread of its activations
+    against layer 1's, and the gradient ratio r = grad_rms(layer 1) / grad_rms(last layer). The gradient
+    decides whether the first layers can learn: it vanishes when r < 1e-3 or when it halves at every
+    layer (r^(1/(depth-1)) < 1/2), and explodes when r > 1e3 or it doubles at every layer; the zones say
+    why, and in which regime the net starts. Sigmoid and tanh, first match wins:
+
+    - *near-linear*: at least half the units in the linear zone, and the gradient vanishes (or the
+      signal's spread collapses): weights too small;
+    - *saturated*: at least 80% of the units in the flat tails, or at least 20% with the gradient
+      vanishing: weights too large (or a bias that pushes every unit to one side);
+    - *vanishing gradients*, *exploding gradients*, *collapsing*: the gradient or the signal fails
+      with no zone to blame;
+    - *partly saturated*: 20-80% saturated, yet the gradient still reaches layer 1: a net near the
+      edge of chaos (chi1 ~ 1) is like this, and can still train;
+    - *healthy*: the rest, including a net that starts near-linear with its gradient flowing (tanh with
+      Glorot, as Glorot & Bengio's derivation intends).
+
+    ReLU and linear: *dying* (70% of the last layer's units output 0), *exploding* (activations spread
+    beyond 100), *collapsing*, *vanishing gradients*, *exploding gradients*, *healthy*.
+    """
     act = get_activation(activation)
     cols = {c: layers[c].to_numpy(dtype=float) for c in LAYER_COLUMNS}
     first, last = {c: v[0] for c, v in cols.items()}, {c: v[-1] for c, v in cols.items()}
     depth = int(last["layer"])
     if not all(np.isfinite(v).all() for v in cols.values()):
         return "overflow", "the numbers outgrow float32 (inf or NaN): the weights are far too large"
-    if get_scheme(scheme).family == "zeros" or last["a_std"] == 0:
+    if get_scheme(scheme).family == "zeros" or not cols["a_std"].any():  # zero weights (or scale 0)
         return "symmetric", (
             f"every unit of a layer computes the same value (activation std {last['a_std']:.2g}): "
             "nothing breaks the symmetry, so the units can never learn different features"
         )
-    found = []
-    if act.name in ("sigmoid", "tanh"):
-        if last["saturated"] >= 0.2:
-            found.append(
-                (
-                    "saturated",
-                    f"{last['saturated']:.0%} of layer-{depth} units sit in the {act.name}'s flat tails",
-                )
-            )
-        if last["near_linear"] >= 0.5:
-            found.append(
-                (
-                    "near-linear",
-                    f"{last['near_linear']:.0%} of layer-{depth} units are in the {act.name}'s linear zone",
-                )
-            )
-    if act.name == "relu" and last["saturated"] >= 0.7:
-        found.append(("dying", f"{last['saturated']:.0%} of layer-{depth} units output 0"))
-    if act.limits is None and last["a_std"] > EXPLODING_STD:
-        spread = f"{last['a_std']:.2g} at layer {depth}, for inputs of spread about 1"
-        found.append(("exploding", f"the activations spread to {spread}"))
-    if first["a_std"] > 0 and last["a_std"] < 1e-2 * first["a_std"]:
+    sat, lin = last["saturated"], last["near_linear"]
+    r = first["grad_rms"] / last["grad_rms"] if depth > 1 and last["grad_rms"] > 0 else 1.0
+    per_layer = r ** (1.0 / (depth - 1)) if depth > 1 else 1.0
+    vanishing = r < VANISHING_BELOW or per_layer < HALVING
+    exploding = r > EXPLODING_ABOVE or per_layer > DOUBLING
+    collapsing = first["a_std"] > 0 and last["a_std"] < COLLAPSE_BELOW * first["a_std"]
+    factor = _geometric_mean(layers["factor_theory"]) if "factor_theory" in layers else math.nan
+    gradient = _gradient_text(r, depth) + _phase_text(chi1, factor)
+    fall = (
+        f"the activations' spread falls from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} "
+        f"at layer {depth}"
+    )
+    shares = f"at layer {depth}: {sat:.0%} saturated, {lin:.0%} near-linear"
+    if act.limits is not None:  # sigmoid, tanh
+        tails = f"{sat:.0%} of layer-{depth} units sit in the {act.name}'s flat tails"
+        if lin >= NEAR_LINEAR_AT and (vanishing or collapsing):
+            linear = f"{lin:.0%} of layer-{depth} units are in the {act.name}'s linear zone"
+            return "near-linear", "; ".join([linear, *([fall] if collapsing else []), gradient])
+        if sat >= SATURATED_AT or (sat >= PARTLY_SATURATED_AT and vanishing):
+            lo, hi = act.limits
+            stuck = f"{tails}, their outputs stuck near {lo:g} or {hi:g}"
+            through = "through the few units left, " if exploding else ""
+            return "saturated", f"{stuck}; {through}{gradient}"
+        if vanishing:
+            return "vanishing gradients", f"{gradient}; {shares}"
+        if exploding:
+            return "exploding gradients", f"{gradient}; {shares}"
+        if collapsing:
+            return "collapsing", f"{fall}; {gradient}"
+        if sat >= PARTLY_SATURATED_AT:
+            return "partly saturated", f"{tails}, yet the gradient still reaches layer 1: {gradient}"
+        start = "; most units start in the linear zone, and the gradient still reaches layer 1"
+        return "healthy", f"{shares}; {gradient}" + (start if lin >= NEAR_LINEAR_AT else "")
+    if act.name == "relu" and sat >= DYING_AT:
+        return "dying", f"{sat:.0%} of layer-{depth} units output 0; {gradient}"
+    if last["a_std"] > EXPLODING_STD:
         spread = f"from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} at layer {depth}"
-        found.append(("collapsing", f"the activations' spread falls {spread}"))
-    if depth > 1 and last["grad_rms"] > 0:
-        ratio = first["grad_rms"] / last["grad_rms"]
-        if ratio < 1e-2:
-            found.append(
-                ("vanishing gradients", f"layer 1 gets {ratio:.1e} of the gradient at layer {depth}")
-            )
-        elif ratio > 1e2:
-            found.append(("exploding gradients", f"layer 1 gets {ratio:.1e}x the gradient at layer {depth}"))
-    if not found:
-        ratio = first["grad_rms"] / last["grad_rms"] if last["grad_rms"] > 0 else 1.0
-        return "healthy", (
-            f"at layer {depth}: {last['saturated']:.0%} saturated, {last['near_linear']:.0%} near-linear; "
-            f"layer 1 gets {ratio:.2g}x the gradient at layer {depth}"
-        )
-    return found[0][0], "; ".join(text for _, text in found)
+        return "exploding", f"the activations' spread grows {spread}; {gradient}"
+    if collapsing:
+        return "collapsing", f"{fall}; {gradient}"
+    if vanishing:
+        return "vanishing gradients", gradient
+    if exploding:
+        return "exploding gradients", gradient
+    zeros = f"at layer {depth}: {sat:.0%} of the units output 0; " if act.name == "relu" else ""
+    return "healthy", f"{zeros}{gradient}"
 
 
 def depth_study(
@@ -179,7 +237,7 @@ def depth_series(
     layers = pd.concat(
         [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
     )
-    word, detail = verdict(act.name, scheme, layers)
+    word, detail = verdict(act.name, scheme, layers, chi1=c)
     summary = {
         "series": label,
         "scheme": scheme,

@@ -276,7 +276,7 @@ def test_summary_columns_and_values(which, request):
         assert row.factor_measured == pytest.approx(want, rel=1e-12), (
             f"{label}: {row.factor_measured} != {want}"
         )
-        word, detail = initcore.verdict(act, scheme, _series(study.layers, label))
+        word, detail = initcore.verdict(act, scheme, _series(study.layers, label), chi1=row.chi1)
         assert (row.verdict, row.detail) == (word, detail), f"{label}: {row.verdict!r} != {word!r}"
 
 
@@ -394,6 +394,9 @@ def test_measured_q_matches_the_variance_map_per_layer_for_wide_tanh(tanh_preset
 
 
 # 3. verdict ------------------------------------------------------------------------------------------
+# Thresholds (initcore.depth): gradient ratio r = layer 1 / last layer below 1e-3 vanishing, above 1e3
+# exploding; last layer 20% / 80% saturated (partly / mostly); 50% near-linear; 70% dead ReLUs; the
+# activations' spread below 1% of layer 1's collapsing. Each test sits on both sides of one threshold.
 
 
 def _table(depth: int = 10, first: dict | None = None, last: dict | None = None) -> pd.DataFrame:
@@ -413,11 +416,25 @@ def _table(depth: int = 10, first: dict | None = None, last: dict | None = None)
     return pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
 
 
+def _word(activation: str, **kw) -> str:
+    return initcore.verdict(activation, "normal", _table(**kw))[0]
+
+
 def test_synthetic_healthy_table_is_healthy_with_its_numbers():
     word, detail = initcore.verdict("tanh", "glorot_normal", _table(first={"grad_rms": 0.5}))
     assert word == "healthy", f"{word}: {detail}"
-    want = "at layer 10: 10% saturated, 30% near-linear; layer 1 gets 0.5x the gradient at layer 10"
+    want = "at layer 10: 10% saturated, 30% near-linear; layer 1 gets 0.5 of the gradient at layer 10"
     assert detail == want, f"{detail!r} != {want!r}"
+
+
+def test_the_theory_is_quoted_with_chi1_its_phase_and_the_predicted_factor():
+    table = _table(first={"grad_rms": 0.5}).assign(factor_theory=[0.5] * 9 + [np.nan])
+    _, detail = initcore.verdict("tanh", "glorot_normal", table, chi1=0.25)
+    assert detail.endswith("(χ₁ = 0.25, ordered; the theory predicts 0.5x a layer)"), detail
+    _, detail = initcore.verdict("tanh", "glorot_normal", table, chi1=1.0)
+    assert "(χ₁ = 1, near the edge of chaos; the theory predicts 0.5x a layer)" in detail, detail
+    _, detail = initcore.verdict("tanh", "glorot_normal", _table(), chi1=4.0)
+    assert detail.endswith("(χ₁ = 4, chaotic)"), f"no factor column, no prediction: {detail}"
 
 
 @pytest.mark.parametrize(
@@ -432,86 +449,122 @@ def test_synthetic_overflow_anywhere_in_the_table(column, value, row):
     assert "inf or NaN" in detail, detail
 
 
-def test_synthetic_symmetric_from_zero_weights_or_zero_spread():
+def test_symmetric_only_for_zero_weights():
     word, detail = initcore.verdict("sigmoid", "zeros", _table())
     assert word == "symmetric", f"zeros scheme: {word}: {detail}"
-    word, detail = initcore.verdict("relu", "he_normal", _table(last={"a_std": 0.0}))
-    assert word == "symmetric", f"a_std 0: {word}: {detail}"
-    assert "(activation std 0)" in detail, detail
-    word, _ = initcore.verdict("relu", "he_normal", _table(last={"a_std": 1e-30}))
-    assert word != "symmetric", f"a tiny but nonzero spread is not symmetric: {word}"
+    flat = _table().assign(a_std=0.0)  # U[-0, 0]: no unit of any layer differs from another
+    assert initcore.verdict("sigmoid", "uniform", flat)[0] == "symmetric"
+    # A dead ReLU layer (spread 0) behind random weights is not symmetric: its units died.
+    word, detail = initcore.verdict("relu", "he_normal", _table(last={"a_std": 0.0, "saturated": 1.0}))
+    assert word == "dying" and detail.startswith("100% of layer-10 units output 0"), f"{word}: {detail}"
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
-def test_synthetic_saturated_from_a_fifth_of_the_last_layer(activation):
-    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.2}))
+def test_saturated_from_four_fifths_of_the_last_layer(activation):
+    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.8}))
     assert word == "saturated", f"{word}: {detail}"
-    want = f"20% of layer-10 units sit in the {activation}'s flat tails"
-    assert detail == want, f"{detail!r} != {want!r}"
-    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.19}))
-    assert word == "healthy", f"19% saturated: {word}: {detail}"
-    # Only the last layer counts.
-    word, detail = initcore.verdict(activation, "normal", _table(first={"saturated": 0.9}))
-    assert word == "healthy", f"saturated layer 1 only: {word}: {detail}"
+    lo = 0 if activation == "sigmoid" else -1
+    assert detail.startswith(
+        f"80% of layer-10 units sit in the {activation}'s flat tails, their outputs stuck near {lo} or 1; "
+    ), detail
+    # Below 80%, with the gradient flowing, it is only partly saturated, and the sentence says so.
+    word, detail = initcore.verdict(activation, "normal", _table(last={"saturated": 0.79}))
+    assert word == "partly saturated" and "yet the gradient still reaches layer 1" in detail, detail
+    assert _word(activation, last={"saturated": 0.2}) == "partly saturated"
+    assert _word(activation, last={"saturated": 0.19}) == "healthy"
+    assert _word(activation, first={"saturated": 0.9}) == "healthy", "only the last layer counts"
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
-def test_synthetic_near_linear_from_half_of_the_last_layer(activation):
-    word, detail = initcore.verdict(activation, "normal", _table(depth=7, last={"near_linear": 0.89}))
+def test_saturated_from_a_fifth_when_the_gradient_vanishes(activation):
+    deep = {"depth": 30}  # 30 layers: the total 1e-3 binds (halving at every layer would be 2e-9)
+    assert _word(activation, first={"grad_rms": 9.9e-4}, last={"saturated": 0.2}, **deep) == "saturated"
+    assert _word(activation, first={"grad_rms": 9.9e-4}, last={"saturated": 0.19}, **deep) == (
+        "vanishing gradients"
+    )
+    assert _word(activation, first={"grad_rms": 1.01e-3}, last={"saturated": 0.2}, **deep) == (
+        "partly saturated"
+    )
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_near_linear_needs_half_the_units_and_a_vanishing_gradient_or_a_collapse(activation):
+    word, detail = initcore.verdict(
+        activation, "normal", _table(depth=7, first={"grad_rms": 1e-5}, last={"near_linear": 0.89})
+    )
     assert word == "near-linear", f"{word}: {detail}"
-    want = f"89% of layer-7 units are in the {activation}'s linear zone"
-    assert detail == want, f"{detail!r} != {want!r}"
-    word, detail = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.49}))
-    assert word == "healthy", f"49% near-linear: {word}: {detail}"
-    word, _ = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.5}))
-    assert word == "near-linear", f"50% near-linear: {word}"
+    want = f"89% of layer-7 units are in the {activation}'s linear zone; layer 1 gets 1.0e-05 of the gradient"
+    assert detail.startswith(want), f"{detail!r}"
+    assert _word(activation, first={"grad_rms": 1e-5}, last={"near_linear": 0.5}) == "near-linear"
+    assert _word(activation, first={"grad_rms": 1e-5}, last={"near_linear": 0.49}) == "vanishing gradients"
+    collapse = {"first": {"a_std": 0.5}, "last": {"near_linear": 0.9, "a_std": 0.0049}}
+    assert _word(activation, **collapse) == "near-linear"
+    # Near-linear with the gradient flowing (Glorot with tanh) is a healthy start, and says why.
+    word, detail = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.9}))
+    assert word == "healthy" and "most units start in the linear zone" in detail, f"{word}: {detail}"
 
 
-def test_synthetic_dying_relu_from_seventy_percent_zeros():
+def test_dying_relu_from_seventy_percent_zeros():
     word, detail = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.7, "near_linear": 0.3}))
     assert word == "dying", f"{word}: {detail}"
-    assert detail == "70% of layer-10 units output 0", detail
+    assert detail.startswith("70% of layer-10 units output 0; layer 1 gets 1x the gradient"), detail
     word, detail = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.69, "near_linear": 0.9}))
     assert word == "healthy", f"relu: 69% zeros, and near-linear is no verdict for relu: {word}: {detail}"
     # The sigmoid/tanh thresholds do not apply to relu, nor relu's to sigmoid.
-    word, _ = initcore.verdict("relu", "he_normal", _table(last={"saturated": 0.5}))
-    assert word == "healthy", f"relu with 50% zeros: {word}"
-    word, _ = initcore.verdict("sigmoid", "normal", _table(last={"saturated": 0.8}))
-    assert word == "saturated", f"sigmoid with 80% saturated: {word}"
+    assert _word("relu", last={"saturated": 0.5}) == "healthy"
+    assert _word("sigmoid", last={"saturated": 0.7}) == "partly saturated"
 
 
-def test_synthetic_collapsing_below_one_percent_of_layer_one():
+def test_exploding_relu_names_both_spreads():
+    word, detail = initcore.verdict("relu", "normal", _table(first={"a_std": 2.0}, last={"a_std": 101.0}))
+    assert word == "exploding", f"{word}: {detail}"
+    assert detail.startswith("the activations' spread grows from 2 at layer 1 to 1e+02 at layer 10"), detail
+    assert _word("relu", last={"a_std": 99.0}) == "healthy"
+
+
+def test_collapsing_below_one_percent_of_layer_one():
     table = _table(first={"a_std": 0.5}, last={"a_std": 0.0049})
     word, detail = initcore.verdict("relu", "glorot_normal", table)
     assert word == "collapsing", f"{word}: {detail}"
-    assert detail == "the activations' spread falls from 0.5 at layer 1 to 0.0049 at layer 10", detail
+    assert detail.startswith("the activations' spread falls from 0.5 at layer 1 to 0.0049 at layer 10"), (
+        detail
+    )
     word, detail = initcore.verdict(
         "relu", "glorot_normal", _table(first={"a_std": 0.5}, last={"a_std": 0.0051})
     )
     assert word == "healthy", f"a_std falls to 1.02% only: {word}: {detail}"
 
 
-def test_synthetic_vanishing_and_exploding_gradients():
-    word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": 9.9e-3}))
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_vanishing_and_exploding_gradients_at_a_thousandth_and_a_thousand(activation):
+    word, detail = initcore.verdict(activation, "normal", _table(depth=30, first={"grad_rms": 9.9e-4}))
     assert word == "vanishing gradients", f"{word}: {detail}"
-    assert detail == "layer 1 gets 9.9e-03 of the gradient at layer 10", detail
-    word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": 101.0}))
+    assert detail.startswith("layer 1 gets 9.9e-04 of the gradient at layer 30"), detail
+    word, detail = initcore.verdict(activation, "normal", _table(depth=30, first={"grad_rms": 1001.0}))
     assert word == "exploding gradients", f"{word}: {detail}"
-    assert detail == "layer 1 gets 1.0e+02x the gradient at layer 10", detail
-    for g in (0.011, 99.0):
-        word, detail = initcore.verdict("tanh", "normal", _table(first={"grad_rms": g}))
-        assert word == "healthy", f"gradient ratio {g}: {word}: {detail}"
+    assert detail.startswith("layer 1 gets 1.0e+03x the gradient at layer 30"), detail
+    for g in (1.01e-3, 999.0):
+        assert _word(activation, depth=30, first={"grad_rms": g}) == "healthy", f"gradient ratio {g}"
 
 
-def test_synthetic_findings_are_listed_in_order_with_the_first_as_the_word():
-    table = _table(first={"a_std": 1.0, "grad_rms": 1e-5}, last={"saturated": 0.3, "a_std": 0.001})
-    word, detail = initcore.verdict("sigmoid", "normal", table)
-    want = (
-        "30% of layer-10 units sit in the sigmoid's flat tails; "
-        "the activations' spread falls from 1 at layer 1 to 0.001 at layer 10; "
-        "layer 1 gets 1.0e-05 of the gradient at layer 10"
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_a_gradient_that_halves_or_doubles_at_every_layer_vanishes_or_explodes_even_in_a_shallow_net(
+    activation,
+):
+    # 3 layers: two steps back. 0.49^2 = 0.24 and 2.01^2 = 4.04 stay far from 1e-3 and 1e3.
+    assert _word(activation, depth=3, first={"grad_rms": 0.49**2}) == "vanishing gradients"
+    assert _word(activation, depth=3, first={"grad_rms": 0.51**2}) == "healthy"
+    assert _word(activation, depth=3, first={"grad_rms": 2.01**2}) == "exploding gradients"
+    assert _word(activation, depth=3, first={"grad_rms": 1.99**2}) == "healthy"
+    assert _word(activation, depth=1) == "healthy", "one layer: no gradient ratio to judge"
+
+
+def test_a_saturated_net_whose_gradient_explodes_says_it_passes_through_the_few_units_left():
+    word, detail = initcore.verdict(
+        "sigmoid", "normal", _table(first={"grad_rms": 2e4}, last={"saturated": 0.95})
     )
-    assert (word, detail) == ("saturated", want), f"{word}: {detail!r}"
+    assert word == "saturated", f"{word}: {detail}"
+    assert "; through the few units left, layer 1 gets 2.0e+04x the gradient at layer 10" in detail, detail
 
 
 def test_lesson_uniform_sigmoid_is_near_linear_with_vanishing_gradients(lesson):
@@ -523,17 +576,16 @@ def test_lesson_uniform_sigmoid_is_near_linear_with_vanishing_gradients(lesson):
     assert lin >= 0.5 and f"{lin:.0%} of layer-10 units are in the sigmoid's linear zone" in row.detail, (
         row.detail
     )
-    assert ratio < 1e-2 and f"layer 1 gets {ratio:.1e} of the gradient at layer 10" in row.detail, row.detail
+    assert ratio < 1e-3 and f"layer 1 gets {ratio:.1e} of the gradient at layer 10" in row.detail, row.detail
 
 
-def test_lesson_unit_normal_sigmoid_is_saturated(lesson):
+def test_unit_normal_sigmoid_at_width_100_is_partly_saturated_near_the_edge_of_chaos(lesson):
     rows = _series(lesson.layers, "N(0, 1)")
     row = lesson.summary.set_index("series").loc["N(0, 1)"]
     sat = rows["saturated"].iloc[-1]
-    assert row.verdict == "saturated", f"{row.verdict}: {row.detail}"
-    assert sat >= 0.2 and f"{sat:.0%} of layer-10 units sit in the sigmoid's flat tails" in row.detail, (
-        row.detail
-    )
+    assert row.verdict == "partly saturated", f"{row.verdict}: {row.detail}"
+    assert f"{sat:.0%} of layer-10 units sit in the sigmoid's flat tails, yet the gradient" in row.detail
+    assert row.phase == "critical" and "near the edge of chaos" in row.detail, row.detail
 
 
 def test_tanh_with_tiny_weights_collapses(tanh_preset):
@@ -543,8 +595,14 @@ def test_tanh_with_tiny_weights_collapses(tanh_preset):
     assert last < 1e-2 * first, f"a_std {first:.3g} -> {last:.3g}"
     spread = f"the activations' spread falls from {first:.2g} at layer 1 to {last:.2g} at layer 10"
     assert spread in row.detail, row.detail
-    # Tiny z is also all near-linear, which the verdict names first.
     assert row.verdict == "near-linear", f"{row.verdict}: {row.detail}"
+
+
+def test_tanh_glorot_is_healthy_although_it_starts_near_linear(tanh_preset):
+    row = tanh_preset.summary.set_index("series").loc["Glorot normal"]
+    rows = _series(tanh_preset.layers, "Glorot normal")
+    assert rows["near_linear"].iloc[-1] >= 0.5, rows
+    assert row.verdict == "healthy" and "most units start in the linear zone" in row.detail, row.detail
 
 
 def test_relu_he_is_healthy_and_glorot_collapses_at_depth_30(relu_preset):
