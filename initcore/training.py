@@ -11,7 +11,6 @@ import numbers
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +20,21 @@ import pandas as pd
 from .activations import LINEAR_SLOPE, SATURATED_SLOPE, get_activation
 from .datasets import Dataset
 from .network import predict
+from .runs import TrainResult, chance_levels, outcomes, sinking, summarize
 from .schemes import check_seed, get_scheme
+
+__all__ = [
+    "OPTIMIZERS",
+    "TrainResult",
+    "boundary_grid",
+    "outcomes",
+    "preview_frame",
+    "sinking",
+    "summarize",
+    "tensorflow",
+    "train_many",
+    "weights_npz",
+]
 
 _LOCK = threading.Lock()
 _MODULES: tuple[Any, Any] | None = None
@@ -55,26 +68,6 @@ OPTIMIZERS = ("sgd", "adam")
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7  # Keras 3's defaults
 EVAL_EXAMPLES = 1000  # train and test metrics are measured on at most this many examples each
 PROBE_EXAMPLES = 500  # held-out examples behind the per-layer statistics (as in Glorot & Bengio)
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """What :func:`train_many` returns.
-
-    Attributes:
-        history: one row per (scheme, step, split): scheme, step, split ("train" / "test"), loss, accuracy.
-        layers: one row per (scheme, step, layer): a_mean, a_std, saturated (share with relative slope
-            below 0.05) on the probe set, and grad_rms (RMS of dL/dz on the probe set).
-        diverged: label -> the step at which its loss first became NaN or infinite, or None.
-        weights: label -> [W_1, b_1, ..., W_out, b_out] after training (numpy, W of shape (fan_in, fan_out)).
-        initial: label -> the same before training.
-    """
-
-    history: pd.DataFrame
-    layers: pd.DataFrame
-    diverged: dict[str, int | None]
-    weights: dict[str, list[np.ndarray]]
-    initial: dict[str, list[np.ndarray]]
 
 
 def initial_weights(
@@ -335,12 +328,17 @@ def train_many(
 
     steps_recorded = [0, *range(record_every, steps, record_every), steps][: len(layer_rows)]
     final = [p.numpy() for p in params]
+    chance_accuracy, chance_loss = chance_levels(data.y_train, data.y_test[ev_te], data.n_classes)
     return TrainResult(
         history=_history(hist_rows),
         layers=_layers(labels, steps_recorded, layer_rows),
         diverged=diverged,
         weights={label: [p[k] for p in final] for k, label in enumerate(labels)},
         initial=init,
+        schemes={label: name for label, (name, _) in schemes.items()},
+        activation=act.name,
+        chance_accuracy=chance_accuracy,
+        chance_loss=chance_loss,
     )
 
 
@@ -363,33 +361,6 @@ def _layers(labels: list[str], steps: list[int], rows: list[np.ndarray]) -> pd.D
             "grad_rms": stats[..., 4].ravel(),
         }
     )
-
-
-def summarize(result: TrainResult, *, target: float = 0.9) -> pd.DataFrame:
-    """One row per model: final train and test loss and accuracy, the first recorded step at which the
-    test accuracy reached ``target``, and the step at which it diverged (None if it did not)."""
-    h = result.history
-    rows = []
-    for label, diverged in result.diverged.items():
-        mine = h[h["scheme"] == label]
-        last = mine[mine["step"] == mine["step"].max()].set_index("split")
-        test = mine[mine["split"] == "test"]
-        reached = test.loc[test["accuracy"] >= target, "step"]
-        rows.append(
-            {
-                "scheme": label,
-                "train loss": float(last.loc["train", "loss"]),
-                "test loss": float(last.loc["test", "loss"]),
-                "train accuracy": float(last.loc["train", "accuracy"]),
-                "test accuracy": float(last.loc["test", "accuracy"]),
-                f"step to {target:.0%} test accuracy": int(reached.iloc[0]) if len(reached) else None,
-                "diverged at step": diverged,
-            }
-        )
-    out = pd.DataFrame(rows)
-    for col in (f"step to {target:.0%} test accuracy", "diverged at step"):  # keep None, not NaN, for "never"
-        out[col] = pd.Series([r[col] for r in rows], dtype=object)
-    return out
 
 
 def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points: int = 60) -> pd.DataFrame:
