@@ -1,0 +1,152 @@
+"""The settings behind a view of the lab, as small frozen (hashable) dataclasses: what a preset sets, what a
+claim is made at, and what a lesson link opens, in one shape from the page down to the core.
+
+- :class:`Init`: one initialization, a scheme and its parameters.
+- :class:`DrawsView`: page 1, two schemes' draws and what one neuron fed by them computes.
+- :class:`DepthView`: page 2, initializations pushed through one deep net.
+- :class:`TrainingView`: page 3, initializations trained side by side.
+
+Each view computes its results for a seed (``view.draws(seed)``, ``view.study(seed)``, ``view.run(seed)``)
+exactly as its page does, so a claim tested on a view is a claim about the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import training
+from .budget import record_every
+from .compare import Draws, Neuron, compare_draws, compare_neuron
+from .datasets import load_dataset
+from .depth import DepthStudy, depth_study
+from .runs import TrainResult
+from .schemes import get_scheme
+from .stats import matched_params
+
+
+@dataclass(frozen=True)
+class Init:
+    """One initialization: a scheme of :data:`initcore.SCHEMES` and its parameters, sorted by name."""
+
+    scheme: str
+    params: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def of(cls, scheme: str, **params: float) -> Init:
+        """``Init.of("normal", std=0.1)``; ValueError for an unknown scheme or a bad parameter."""
+        get_scheme(scheme).resolve(params)
+        return cls(scheme, tuple(sorted((k, float(v)) for k, v in params.items())))
+
+    @property
+    def kwargs(self) -> dict[str, float]:
+        return dict(self.params)
+
+    @property
+    def label(self) -> str:
+        """The scheme's short label with its parameters, e.g. ``N(0, 0.1²)``."""
+        return get_scheme(self.scheme).short_label(**self.kwargs)
+
+
+def labelled(inits: Sequence[Init]) -> dict[str, tuple[str, dict[str, float]]]:
+    """label -> (scheme, parameters), as the pages label their slots: a label that an earlier slot already
+    has gets its slot number, ``N(0, 1²) (3)``."""
+    out: dict[str, tuple[str, dict[str, float]]] = {}
+    for j, init in enumerate(inits, start=1):
+        label = init.label if init.label not in out else f"{init.label} ({j})"
+        out[label] = (init.scheme, init.kwargs)
+    return out
+
+
+@dataclass(frozen=True)
+class DrawsView:
+    """Page 1: distributions A and B compared at the same number (``bound``), the same variance, or each
+    with its own parameters (``free``), drawn from a (fan_in, fan_out) layer; and a neuron with ``n``
+    inputs of kind ``inputs`` fed by each."""
+
+    a: Init
+    b: Init
+    compare: str = "bound"
+    fan_in: int = 100
+    fan_out: int = 100
+    draws_n: int = 100_000
+    n: int = 100
+    inputs: str = "normal"
+
+    def schemes(self) -> dict[str, tuple[str, dict[str, float]]]:
+        """The page's two series, 'A: …' and 'B: …', A's scale matched to B's by ``compare``."""
+        b = self.b.kwargs
+        a = matched_params(
+            self.compare, self.a.scheme, self.a.kwargs, self.b.scheme, b, self.fan_in, self.fan_out
+        )
+        sa, sb = get_scheme(self.a.scheme), get_scheme(self.b.scheme)
+        return {
+            f"A: {sa.short_label(**a)}": (self.a.scheme, a),
+            f"B: {sb.short_label(**b)}": (self.b.scheme, b),
+        }
+
+    def draws(self, seed: int) -> Draws:
+        return compare_draws(
+            self.schemes(), fan_in=self.fan_in, fan_out=self.fan_out, n=self.draws_n, seed=seed
+        )
+
+    def neuron(self, seed: int) -> Neuron:
+        return compare_neuron(self.schemes(), n=self.n, inputs=self.inputs, seed=seed)
+
+
+@dataclass(frozen=True)
+class DepthView:
+    """Page 2: ``inits`` pushed through ``depth`` layers of ``width`` units with ``activation``."""
+
+    inits: tuple[Init, ...]
+    activation: str = "sigmoid"
+    depth: int = 10
+    width: int = 100
+    batch: int = 1000
+    inputs: str = "normal"
+    bias: float = 0.0
+
+    def study(self, seed: int) -> DepthStudy:
+        return depth_study(
+            labelled(self.inits),
+            depth=self.depth,
+            width=self.width,
+            batch=self.batch,
+            inputs=self.inputs,
+            activation=self.activation,
+            bias=self.bias,
+            seed=seed,
+        )
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    """Page 3: one net of ``depth`` hidden layers of ``width`` units per initialization, trained on
+    ``data`` side by side on the same batches."""
+
+    inits: tuple[Init, ...]
+    data: str = "digits"
+    noise: float = 0.1
+    depth: int = 5
+    width: int = 64
+    activation: str = "sigmoid"
+    optimizer: str = "sgd"
+    learning_rate: float = 1.0
+    steps: int = 2000
+    batch_size: int = 64
+
+    def run(self, seed: int) -> TrainResult:
+        """Train as page 3 does (TensorFlow: loaded on first use)."""
+        return training.train_many(
+            load_dataset(self.data, seed=seed, noise=self.noise),
+            labelled(self.inits),
+            depth=self.depth,
+            width=self.width,
+            activation=self.activation,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            steps=self.steps,
+            batch_size=self.batch_size,
+            seed=seed,
+            record_every=record_every(self.steps),
+        )

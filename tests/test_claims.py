@@ -1,0 +1,65 @@
+"""Every claim the lab makes in words holds on every seed it is made for (initcore.claims), and the pages
+show these words only where the claims are made: the lesson's steps, the presets' notes.
+
+A claim that fails here is rewritten, never this test: its sentence is on a page in front of a class.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from initcore import claims
+from initcore.claims import CLAIMS, DEPTH_PRESETS, LESSON, TRAINING_PRESETS
+from initcore.views import DepthView, DrawsView, TrainingView
+
+PER_SEED = [
+    pytest.param(
+        name,
+        seed,
+        id=f"{name}-seed{seed}",
+        marks=[pytest.mark.tf] if isinstance(claim.view, TrainingView) else [],
+    )
+    for name, claim in CLAIMS.items()
+    for seed in (claim.seeds[:1] if claim.across_seeds else claim.seeds)
+]
+
+
+@pytest.mark.parametrize(("name", "seed"), PER_SEED)
+def test_claim_holds(name, seed):
+    failures = CLAIMS[name].failures(seed)
+    assert not failures, "\n".join(failures)
+
+
+def test_claims_are_made_on_many_seeds():
+    for name, claim in CLAIMS.items():
+        least = 5 if isinstance(claim.view, TrainingView) else 10
+        assert len(claim.seeds) >= least and claim.seeds != (0,), f"{name}: seeds {claim.seeds}"
+
+
+def test_every_preset_and_every_lesson_sentence_is_a_claim():
+    texts = {c.text for c in CLAIMS.values()}
+    for preset in (*DEPTH_PRESETS, *TRAINING_PRESETS):
+        assert preset.text in texts, f"preset {preset.name!r} says something no claim checks"
+    for step in LESSON:
+        assert step.claims, f"step {step.title!r} makes no claim"
+        for part in step.parts:
+            if isinstance(part, str):
+                # Instructions only: no number and no effect word the claims would have to back.
+                assert not re.search(r"\d+%|healthy|saturat|near-linear|vanish|stall|\blearns?\b", part), part
+
+
+def test_a_failing_claim_reports_its_numbers():
+    """The checks can fail: the same claim on a view it is not made for says what it measured."""
+    claim = CLAIMS["depth.too_small"]
+    wrong = claims.Claim(claim.name, claim.text, DepthView(claim.view.inits, width=1000), claim.check)
+    failures = wrong.failures(0)
+    assert failures and "verdicts ['vanishing gradients', 'healthy']" in failures[0], failures
+
+
+def test_lesson_views_are_the_pages_own():
+    """Each step opens the page of its view, and views hold only what their pages can show."""
+    for step in LESSON:
+        assert isinstance(step.view, DrawsView | DepthView | TrainingView), step.title
+    assert isinstance(LESSON[-1].view, TrainingView) and LESSON[-1].view == TRAINING_PRESETS[0].view
