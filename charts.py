@@ -38,6 +38,8 @@ SCHEME_COLORS = {
     "zeros": "#555555",
 }
 SECOND_OF_A_KIND = "#000000"  # when two compared series use the same scheme, the second one is black
+# ... and further ones of that scheme (the lesson compares three normals) these, from Paul Tol's palettes
+REPEATS = (SECOND_OF_A_KIND, "#DDCC77", "#117733", "#661100", "#6699CC")
 FONT_SIZE = 14  # readable on a projector from the back of the room
 Z_TITLE = "z = w₁x₁ + … + wₙxₙ"
 SLOPE_LABEL = "relative slope φ'(z) / max φ'"
@@ -138,6 +140,11 @@ def _spec(plan: Plan) -> dict:
 
 
 def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    if not isinstance(chart, alt.FacetChart):
+        # Fit the width to the page and keep the height for the plot: with Streamlit's default ("fit" both
+        # ways) the legends above and below come out of the chart's height, and six series' legend rows
+        # squeezed a 320-pixel plot to 60.
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
         labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="top", labelLimit=400, columns=2
     )  # two entries per row: a row of four long labels is cut off in a half-width chart
@@ -148,13 +155,15 @@ def _zone_scale() -> alt.Scale:
 
 
 def series_scale(series_schemes: dict[str, str] | tuple[tuple[str, str], ...]) -> alt.Scale:
-    """Colour scale for labelled series: each gets its scheme's colour (a repeated scheme: black)."""
+    """Colour scale for labelled series: each gets its scheme's colour; a scheme's second series is black,
+    its third and later ones the next of ``REPEATS``."""
     pairs = tuple(series_schemes.items()) if isinstance(series_schemes, dict) else series_schemes
-    used: set[str] = set()
+    seen: dict[str, int] = {}
     colors = []
     for _, scheme in pairs:
-        colors.append(SECOND_OF_A_KIND if scheme in used else SCHEME_COLORS[scheme])
-        used.add(scheme)
+        n = seen.get(scheme, 0)
+        colors.append(SCHEME_COLORS[scheme] if n == 0 else REPEATS[(n - 1) % len(REPEATS)])
+        seen[scheme] = n + 1
     return alt.Scale(domain=[label for label, _ in pairs], range=colors)
 
 

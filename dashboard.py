@@ -12,93 +12,14 @@ import streamlit as st
 
 import charts
 import initcore
+from initcore import claims
 from initcore.activations import curve, gaussian_zone_shares, zone_spans
+from initcore.views import DepthView, DrawsView, TrainingView
 
 ui.setup_page("Why initialization matters", ":material/school:")
 LESSON = {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}}  # the two initializations before 2010
-P1, P2, P3 = (path for path, *_ in ui.PAGES[1:])
-# Each step's link names every setting its words depend on: a link sets only what it names, and the
-# rest would come from what this session last chose on that page.
-NET = {"s_act": "sigmoid", "s_depth": "10", "s_width": "100", "s_batch": "1000", "s_inputs": "normal"}
-NET |= {"s_bias": "0", "s_seed": "0"}
-TRAINING = {"t_data": "circles", "t_noise": 0.1, "t_depth": 5, "t_width": 64, "t_act": "sigmoid"}
-TRAINING |= {"t_opt": "adam", "t_lr": 0.01, "t_steps": 500, "t_batch": 64, "t_seed": 0, "t_k": 5}
-# The lesson in six steps: (title, page, the link's settings, what the class should notice).
-STEPS = (
-    (
-        "Uniform vs normal",
-        P1,
-        {"d_a": "uniform", "d_b": "normal", "d_b_std": "0.1", "d_compare": "bound"},
-        "The two classic draws look alike, but U[-0.1, 0.1] has std 0.058 while N(0, 0.1²) has std 0.1, "
-        "and only the normal has tails. Switch *Compare at* to *same variance* and they match.",
-    ),
-    (
-        "What one neuron sees",
-        P1,
-        {"d_a": "uniform", "d_b": "normal", "d_b_std": "0.1", "d_compare": "bound", "d_n": "1000"},
-        "A unit with n = 1000 inputs adds them up: z has std √n · std(w), 1.8 for the uniform and 3.2 for "
-        "the normal. Look at the neuron chart: a good part of z lands in the sigmoid's flat tails.",
-    ),
-    (
-        "Too small: almost linear",
-        P2,
-        {
-            **NET,
-            "s_k": "1",
-            "s_i1": "normal",
-            "s_i1_std": "0.01",
-        },
-        "With N(0, 0.01²) weights every z stays near 0: all layer-10 units are in the sigmoid's linear "
-        "zone, the activations collapse to 0.5, and layer 1 gets about 1e-15 of the last layer's gradient.",
-    ),
-    (
-        "Too large: saturation",
-        P2,
-        {
-            **NET,
-            "s_k": "1",
-            "s_i1": "normal",
-            "s_i1_std": "1",
-        },
-        "With N(0, 1) weights and 100 inputs, z has a std near 10: over half of layer 10's units sit in "
-        "the flat tails with outputs stuck at 0 or 1, where their slope, and the gradient through them, "
-        "is almost zero.",
-    ),
-    (
-        "The fix: Xavier/Glorot",
-        P2,
-        {
-            **NET,
-            "s_k": "4",
-            "s_i1": "normal",
-            "s_i1_std": "0.01",
-            "s_i2": "glorot_uniform",
-            "s_i3": "glorot_uniform_x4",
-            "s_i4": "normal",
-            "s_i4_std": "1",
-        },
-        "Glorot scales Var(w) with the layer's size, so z keeps the same spread at every depth. The "
-        "sigmoid's slope at 0 is only 1/4, so Glorot & Bengio suggest 4x the limit for it: the only "
-        "*healthy* verdict here, neither linear nor saturated.",
-    ),
-    (
-        "Proof by training",
-        P3,
-        {
-            **{key: str(value) for key, value in TRAINING.items()},
-            "t_i1": "uniform",
-            "t_i1_limit": "0.1",
-            "t_i2": "normal",
-            "t_i2_std": "0.1",
-            "t_i3": "glorot_uniform",
-            "t_i4": "he_normal",
-            "t_i5": "normal",
-            "t_i5_std": "1",
-        },
-        "Press **Train**: the same net, data and batches, five initializations. The *Who learned?* "
-        "table and the loss curves show which ones bring the loss down in 500 steps and which stall.",
-    ),
-)
+PAGE_OF = {DrawsView: ui.PAGES[1][0], DepthView: ui.PAGES[2][0], TrainingView: ui.PAGES[3][0]}
+STEPS = claims.LESSON  # each step's sentences are claims, tested on many seeds (initcore.claims)
 state = ui.PageState(
     "home",
     [
@@ -113,19 +34,25 @@ st.title("Why initialization matters")
 st.markdown(
     """
 A neural network starts from random weights, and *how* random decides whether it can learn.
-Until 2010 the usual choice was to draw every weight uniformly from **[-0.1, 0.1]** or from a
-normal with **std 0.1**, whatever the size of the layer.
+Until 2010 the usual choice was to draw every weight from **U[-0.1, 0.1]** or **N(0, 0.1²)**,
+whatever the size of the layer.
 
 A sigmoid unit adds up its inputs, **z = w₁x₁ + … + wₙxₙ + b**, and outputs sigmoid(z).
-With *n* independent inputs, **Var(z) = n · Var(w) · E[x²]**: the spread of z grows with the
-number of inputs.
+With *n* independent inputs, **Var(z) = n · Var(w) · E[x²]**: a draw of fixed scale ignores the
+layer's size, so the same weights give a narrow layer a small z and a wide layer a large one.
 
-- **Weights too small:** z stays near 0, where the sigmoid is almost a straight line. Every layer
-  is then nearly linear, and a deep stack of linear layers is just one linear model.
-- **Weights too large:** z lands in the flat tails. Outputs stick at 0 or 1 and the slope there is
-  almost zero, so hardly any gradient gets through: learning stalls.
+- **Weights too small:** z stays near 0, where the sigmoid is almost a straight line of slope 1/4.
+  Each layer passes back only a fraction of the gradient, so the gradient vanishes on its way to the
+  first layers, and the net computes an almost linear function.
+- **Weights too large:** z lands in the flat tails. Outputs stick at 0 or 1, the slope there is almost
+  zero, and learning stalls. In between lies the *edge of chaos*, where the gradient keeps its size from
+  layer to layer even with many units saturated.
 - **What we want:** a wide but reasonable spread of z, which means scaling Var(w) with the layer's
-  size. That is **Xavier/Glorot initialization**: Var(w) = 2 / (fan_in + fan_out).
+  size. That is **Xavier/Glorot initialization**, Var(w) = 2 / (fan_in + fan_out), derived for units
+  whose slope at 0 is 1, like tanh. The sigmoid's slope at 0 is 1/4 and its outputs average 0.5: it
+  needs about four times the Glorot scale.
+- **How we train shows it, or hides it:** plain SGD moves every weight by its own gradient, so it shows
+  vanishing gradients; Adam rescales each weight's step and hides much of them.
 """
 )
 
@@ -135,14 +62,17 @@ if st.toggle("Lesson mode: teach it in six steps", key="lesson"):
         step = st.radio(
             "Step",
             tuple(range(1, len(STEPS) + 1)),
-            format_func=lambda i: f"{i} · {STEPS[i - 1][0]}",
+            format_func=lambda i: f"{i} · {STEPS[i - 1].title}",
             key="step",
             horizontal=True,
         )
-        title, page, params, notice = STEPS[step - 1]
-        st.markdown(f"**{step}. {title}.** {notice}")
+        lesson = STEPS[step - 1]
+        st.markdown(f"**{step}. {lesson.title}.** {lesson.text}")
         st.page_link(
-            page, label=f"Open step {step}: {title}", icon=":material/arrow_forward:", query_params=params
+            PAGE_OF[type(lesson.view)],
+            label=f"Open step {step}: {lesson.title}",
+            icon=":material/arrow_forward:",
+            query_params=ui.view_link(lesson.view, seed=0),  # every setting its words depend on
         )
 
 c1, c2, _ = st.columns([1, 1, 2])
@@ -198,12 +128,7 @@ with text:
         f"A {activation} unit with *n* inputs x ~ N(0, 1). z is close to normal with "
         "std √(n · Var(w)); the table gives the exact share of z in each zone."
     )
-    lesson_1000 = table[(table["n"] == 1000) & (table["weights"] == "N(0, 0.1²)")].iloc[0]
-    st.caption(
-        "**What to notice:** with 100 inputs both of the lesson's draws are mild. With 1000 inputs "
-        f"N(0, 0.1²) gives z a std of {lesson_1000['std of z']:.1f}, and "
-        f"{lesson_1000['saturated']:.0%} of z is saturated. Glorot keeps the std of z near 1 at any n."
-    )
+    st.caption(ui.zone_table_caption(table))
 with table_col:
     st.dataframe(
         table,

@@ -27,8 +27,10 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
@@ -36,6 +38,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 import initcore
 from initcore import SCHEMES
+from initcore.views import DepthView, DrawsView, Init, TrainingView
 
 PAGES = (
     ("dashboard.py", "Why initialization matters", ":material/school:", "The lesson in brief."),
@@ -327,6 +330,8 @@ def training_table(summary: Any) -> Any:
     """initcore.training.summarize as text: numbers to 3 digits, accuracies in %, 'never' / 'no' for None."""
     out = summary.set_index("scheme").astype(object)
     for col in out.columns:
+        if col == "outcome":
+            continue
         if "accuracy" in col and not col.startswith("step"):
             out[col] = [fmt(v, percent=True) for v in out[col]]
         elif col.startswith("step"):
@@ -410,6 +415,110 @@ def apply_settings(
             st.session_state[f"{prefix}{j}_{p.name}"] = params.get(p.name, p.default)
 
 
+def apply_state(values: dict[str, Any]) -> None:
+    """Write widget values into the session (for on_click callbacks, which run before the widgets are
+    drawn)."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def slot_state(prefix: str, inits: Sequence[Init]) -> dict[str, Any]:
+    """The widget values of slots 1.. for ``inits``: each slot's scheme, and every parameter field (those
+    the scheme does not set go back to their defaults)."""
+    out: dict[str, Any] = {}
+    for j, init in enumerate(inits, start=1):
+        out[f"{prefix}{j}"] = init.scheme
+        for p in _all_params().values():
+            out[f"{prefix}{j}_{p.name}"] = init.kwargs.get(p.name, p.default)
+    return out
+
+
+def current_inits(prefix: str, count: int) -> tuple[Init, ...]:
+    """The initializations of slots 1..count as the widgets hold them (only each scheme's own
+    parameters)."""
+    out = []
+    for j in range(1, count + 1):
+        name = st.session_state[f"{prefix}{j}"]
+        params = {p.name: st.session_state[f"{prefix}{j}_{p.name}"] for p in SCHEMES[name].params}
+        out.append(Init.of(name, **params))
+    return tuple(out)
+
+
+def depth_state(view: DepthView) -> dict[str, Any]:
+    """Page 2's widget values for a view."""
+    return {
+        "s_act": view.activation,
+        "s_depth": view.depth,
+        "s_width": view.width,
+        "s_batch": view.batch,
+        "s_inputs": view.inputs,
+        "s_bias": float(view.bias),
+        "s_k": len(view.inits),
+        **slot_state("s_i", view.inits),
+    }
+
+
+def training_state(view: TrainingView) -> dict[str, Any]:
+    """Page 3's widget values for a view (the seed is not part of a view)."""
+    return {
+        "t_data": view.data,
+        "t_noise": float(view.noise),
+        "t_depth": view.depth,
+        "t_width": view.width,
+        "t_act": view.activation,
+        "t_opt": view.optimizer,
+        "t_lr": float(view.learning_rate),
+        "t_steps": view.steps,
+        "t_batch": view.batch_size,
+        "t_k": len(view.inits),
+        **slot_state("t_i", view.inits),
+    }
+
+
+def draws_state(view: DrawsView) -> dict[str, Any]:
+    """Page 1's widget values for a view."""
+    out = {
+        "d_compare": view.compare,
+        "d_fan_in": view.fan_in,
+        "d_fan_out": view.fan_out,
+        "d_draws": view.draws_n,
+        "d_n": view.n,
+        "d_inputs": view.inputs,
+    }
+    for slot, init in (("a", view.a), ("b", view.b)):
+        out[f"d_{slot}"] = init.scheme
+        if slot == "b" or view.compare == "free":  # else A's scale is matched to B's on the page
+            out |= {f"d_{slot}_{k}": v for k, v in init.params}
+    return out
+
+
+def view_link(view: DepthView | TrainingView | DrawsView, seed: int) -> dict[str, str]:
+    """The query parameters that open ``view`` with ``seed`` on its page: every setting the view names
+    (a slot's parameters only for its own scheme), as a link writes them."""
+    if isinstance(view, DrawsView):
+        values = {**draws_state(view), "d_seed": seed}
+    else:
+        depth = isinstance(view, DepthView)
+        values = depth_state(view) if depth else training_state(view)
+        prefix = "s_i" if depth else "t_i"
+        slots = slot_state(prefix, view.inits)
+        values = {k: v for k, v in values.items() if k not in slots}
+        for j, init in enumerate(view.inits, start=1):
+            own = [f"{prefix}{j}"] + [f"{prefix}{j}_{p.name}" for p in SCHEMES[init.scheme].params]
+            values |= {k: slots[k] for k in own}
+        values["s_seed" if depth else "t_seed"] = seed
+    return {key: Field(key, value).dump(value) for key, value in values.items()}
+
+
+def preset_note(presets: Sequence[Any], current: Any) -> None:
+    """Under the preset buttons: what the preset on screen shows, while the settings are still exactly
+    that preset's (its words are claims about that view, tested on many seeds)."""
+    for preset in presets:
+        if preset.view == current:
+            st.caption(f"**{preset.name}:** {preset.text}")
+            return
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = text.replace("`", "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -422,3 +531,239 @@ def setup_page(title: str, icon: str) -> None:
         st.markdown("### Weight Initialization Lab")
         for path, label, page_icon, _ in PAGES:
             st.page_link(path, label=label, icon=page_icon)
+
+
+# --- words that depend on the numbers on screen (computed from them, so they always agree) ------------
+
+
+def heatmap_caption(activation: str, bias: float) -> str:
+    """Page 2, chart 1: what small and large weights do to each layer's activations."""
+    act = initcore.ACTIVATIONS[activation]
+    centre = float(act.fn(np.array([bias], dtype=np.float64))[0])
+    text = (
+        "**What to notice:** each row is one layer's distribution of activations, brightest where most "
+        "units are. Small weights squeeze every layer into a thin stripe at "
+        f"{act.name}({bias:g}) = {centre:.2g}"
+    )
+    if act.limits is not None:
+        lo, hi = act.limits
+        return text + f"; large ones push the units to the edges, {lo:g} and {hi:g}."
+    if activation == "relu":
+        return text + "; ReLU puts every unit with z ≤ 0 at exactly 0 (the left column)."
+    return text + "."
+
+
+def zones_caption(activation: str) -> str:
+    """Page 2, chart 3: what the saturated and near-linear shares mean for this activation."""
+    lin, sat = initcore.LINEAR_SLOPE, initcore.SATURATED_SLOPE
+    if activation in ("sigmoid", "tanh"):
+        return (
+            f"**What to notice:** saturated (solid) = slope below {sat:.0%} of the activation's steepest, "
+            f"near-linear (dashed) = at least {lin:.0%} of it. A layer of saturated units passes almost no "
+            "gradient back; a layer of near-linear ones computes an almost linear function."
+        )
+    if activation == "relu":
+        return (
+            "**What to notice:** for ReLU, *saturated* (solid) is a unit that outputs 0 for an input and "
+            "passes no gradient back; every other unit is exactly linear (dashed), so the two add up to "
+            "100%. What matters is that part of every layer stays active."
+        )
+    return "**What to notice:** a linear unit is near-linear everywhere (dashed, 100%) and never saturates."
+
+
+def q_caption(layers: pd.DataFrame) -> str:
+    """Page 2, chart 5: how far the measured E[z^2] is from the mean-field prediction, from the numbers."""
+    gaps = {}
+    for series, mine in layers.groupby("series", sort=False):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.abs(mine["q_measured"].to_numpy(float) / mine["q_theory"].to_numpy(float) - 1.0)
+        if rel.size and np.isfinite(rel).all():
+            gaps[series] = float(rel.max())
+    text = (
+        "**What to notice:** solid is the measured E[z²] per layer, dashed the mean-field variance map "
+        "q^l = σ_w² E[φ(√q^(l-1) u)²] + σ_b² (Poole et al. 2016), which describes an infinitely wide "
+        "layer; a finite one scatters around it."
+    )
+    if not gaps:
+        return text
+    best, worst = min(gaps, key=gaps.get), max(gaps, key=gaps.get)
+    if best == worst:
+        return text + f" Here they are at most {gaps[best]:.0%} apart at any layer."
+    return (
+        text + f" Here they are at most {gaps[best]:.0%} apart at any layer for {best}, and up to "
+        f"{gaps[worst]:.0%} for {worst}."
+    )
+
+
+def phase_caption(activation: str, width: int) -> str:
+    """Page 2, chart 6 (the edge of chaos with no bias comes from the theory)."""
+    act = initcore.ACTIVATIONS[activation]
+    edge = _edge_of_chaos(activation)
+    where = f" With no bias it lies at σ_w² ≈ {edge:.3g}." if np.isfinite(edge) else ""
+    return (
+        f"**What to notice:** the colour is χ₁ for a wide {act.label} net with weight variance "
+        "σ_w²/fan_in and bias variance σ_b²: blue is ordered (gradients vanish), orange chaotic (they "
+        "grow), the black line is the edge of chaos χ₁ = 1, where signals and gradients travel deepest "
+        f"(Schoenholz et al. 2017).{where} Each dot is one of the initializations above at width "
+        f"{width}; a triangle lies beyond the plot."
+    )
+
+
+@lru_cache(maxsize=8)
+def _edge_of_chaos(activation: str) -> float:
+    """sigma_w^2 at which chi1 = 1 with no bias."""
+    return float(initcore.critical_line(activation, np.array([0.0]))["sigma_w2"].iloc[0])
+
+
+def _names(labels: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    labels = list(labels)
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def curves_caption(fates: Sequence[Any], optimizer: str) -> str:
+    """Page 3, the loss and accuracy curves: which curves stay flat here, and what the optimizer hides."""
+    text = (
+        "**What to notice:** every model sees the same batches, so the only difference is where it "
+        "started; solid is the training set, dashed the held-out test set."
+    )
+    flat = [o.label for o in fates if o.kind in ("stalled", "symmetric", "dead", "exploded, then dead")]
+    if flat:
+        text += f" Flat here: {_names(flat)} (the list above says why)."
+    if optimizer == "sgd":
+        return text + (
+            " With plain SGD every weight moves by its gradient times the learning rate, so a vanishing "
+            "gradient shows as a flat curve; switch to Adam to see it hidden."
+        )
+    return text + (
+        " Adam scales each weight's step by the size of its own recent gradients, so a weight with a tiny "
+        "gradient still moves: it hides vanishing gradients (plain SGD shows them)."
+    )
+
+
+def layers_caption(layers: pd.DataFrame, activation: str) -> str:
+    """Page 3, each layer's mean activation during training; for a sigmoid net, whose top layer sank
+    toward 0 (Glorot & Bengio's Figure 2) and whether it came back, from the numbers."""
+    text = (
+        "**What to notice:** each layer's mean activation (line) ± one std (band) on held-out examples, "
+        "as in Glorot & Bengio's Figure 2."
+    )
+    if activation != "sigmoid" or not len(layers):
+        return text
+    rows = initcore.training.sinking(layers)
+    sank = rows[rows["sank_at"].notna()]
+    below = initcore.runs.SUNK_BELOW
+    if not len(sank):
+        return text + f" No model's top hidden layer sank below {below:g} here."
+    parts = []
+    for r in sank.itertuples():
+        back = (
+            f"back above {below:g} at step {r.recovered_at:,}"
+            if r.recovered_at is not None
+            else "not back by the end"
+        )
+        parts.append(
+            f"{r.scheme}: below {below:g} at step {r.sank_at:,} (lowest {r.top_min:.2f}), {back}, while "
+            f"the layers below it stayed between {r.lower_min:.2f} and {r.lower_max:.2f}"
+            if np.isfinite(r.lower_min)
+            else f"{r.scheme}: below {below:g} at step {r.sank_at:,} (lowest {r.top_min:.2f}), {back}"
+        )
+    return text + " The top hidden layer's mean sank toward 0 for " + "; ".join(parts) + "."
+
+
+def gradients_caption(optimizer: str) -> str:
+    """Page 3, the gradient reaching each layer during training."""
+    text = "**What to notice:** the gradient reaching each layer (log axis)."
+    if optimizer == "sgd":
+        return (
+            text
+            + " With plain SGD that is each layer's step: lines far apart mean the first layers barely learn."
+        )
+    return text + (
+        " Adam rescales every weight's step, so here lines far apart do not mean that the first layers "
+        "learn slowly; switch to SGD to see the gradient as the step."
+    )
+
+
+FLAT_BELOW = 0.2  # a model whose P(class 1) varies less than this over the plane paints one flat colour
+
+
+def boundary_caption(grid: pd.DataFrame) -> str:
+    """Page 3, decision boundaries: which models paint one flat colour, from their predictions."""
+    text = "**What to notice:** orange is where the model says class 1."
+    spread = grid.groupby("scheme", sort=False)["p"].agg(lambda p: float(np.nanmax(p) - np.nanmin(p)))
+    flat = [label for label, v in spread.items() if not v >= FLAT_BELOW]
+    if not flat:
+        return text + " Every model here draws a boundary."
+    return text + (
+        f" {_names(flat)} paint{'s' if len(flat) == 1 else ''} one flat colour: P(class 1) varies by less "
+        f"than {FLAT_BELOW:g} over the whole plane."
+    )
+
+
+def zone_table_caption(table: pd.DataFrame) -> str:
+    """The landing page's zone table (n, weights, std of z, near-linear, saturated), in words."""
+    lesson = table[table["weights"] != SCHEMES["glorot_uniform"].short_label()]
+    mild = lesson[lesson["n"] == 100]
+    wide = lesson[lesson["n"] == 1000].set_index("weights")
+    worst = wide["saturated"].idxmax()
+    glorot = table[table["weights"] == SCHEMES["glorot_uniform"].short_label()]["std of z"]
+    std, share = wide.loc[worst, "std of z"], wide.loc[worst, "saturated"]
+    most = mild["saturated"].max()
+    little = f"at most {most:.1%}" if most >= 0.001 else "almost none (under 0.1%)"
+    return (
+        f"**What to notice:** with 100 inputs the lesson's draws put {little} of z in the flat tails; "
+        f"with 1000 inputs {worst} gives z a std of {std:.1f} and puts {share:.0%} of it there. Glorot "
+        f"keeps the std of z at {glorot.min():.2g} for every n."
+    )
+
+
+def draws_caption(compare: str, a: str, b: str, summary: pd.DataFrame, n_draws: int) -> str:
+    """Page 1, the histogram: what the comparison mode does for these two schemes, from their theory."""
+    theory = summary[summary["of"] == "theory"].reset_index(drop=True)
+    std_a, std_b = theory["std"]
+    if std_b == 0:
+        ratio = "undefined (B is all zeros)"
+    else:
+        q = (std_a / std_b) * (std_a / std_b)  # not ** 2: that raises OverflowError for std 1e-200
+        ratio = f"{q:.2f}" if q < 1e4 else fmt(q)  # 4 digits for huge ratios, ∞ beyond 1.8e308
+    ratio += " (A is all zeros)" if std_a == 0 else ""
+    text = (
+        f"**What to notice:** bars are {n_draws:,} draws, lines the exact densities. "
+        f"Var(A) / Var(B) = {ratio}. "
+    )
+    sa, sb = SCHEMES[a], SCHEMES[b]
+    if compare == "free":
+        return text + "Each distribution has its own parameters."
+    if not sa.params:
+        return text + (
+            f"{sa.label} has no parameter of its own (its scale comes from the layer's fans), so it "
+            "cannot be matched to B: pick *Set separately* or another A."
+        )
+    if compare == "bound":
+        if (a, b) == ("uniform", "normal"):
+            return text + (
+                "At the same number s, U[-s, s] has a third of the variance of N(0, s²): switch "
+                "*Compare at* to *Same variance* to make them equal."
+            )
+        return text + (
+            f"A's {sa.params[0].name} is set to B's scale number. Pick Uniform for A and Normal for B to "
+            "see the lesson's comparison."
+        )
+    kurt = theory["excess_kurtosis"]
+    shapes = f"excess kurtosis {fmt(kurt[0])} for A against {fmt(kurt[1])} for B (0 for a normal)"
+    matched = f"A's {sa.params[0].name} is set so that the variances match"
+    if sa.family != sb.family:
+        return text + f"{matched}; the shapes still differ: {shapes}."
+    return text + f"{matched}; both are of one family, so the shapes match too ({shapes})."
+
+
+def neuron_caption(n: int, table: pd.DataFrame) -> str:
+    """Page 1, the neuron chart: how much of z each series puts in the flat tails, measured."""
+    worst = table.loc[table["saturated"].idxmax()]
+    return (
+        f"**What to notice:** with n = {n} inputs, {worst['weights']} puts {worst['saturated']:.0%} of z "
+        "in the sigmoid's flat tails (orange). Var(z) = n · Var(w) · E[x²] grows with n while a fixed-scale "
+        "Var(w) stays put: move n and watch z spread. Xavier/Glorot scales Var(w) by 1/n to keep z in the "
+        "useful middle: pick *Glorot (Xavier) uniform* for A and move n."
+    )

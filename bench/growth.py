@@ -2,8 +2,8 @@
 Prints markdown.
 
 Each setting (depth x width x batch; the page's other controls at their defaults: sigmoid, normal inputs,
-no bias, the four default initializations, read from the page's source so they cannot drift) runs in
-its own fresh Python process, which measures, in this order:
+no bias, the six default initializations, from ``initcore.claims.DEPTH_PRESETS[0]`` as the page takes
+them) runs in its own fresh Python process, which measures, in this order:
 
 - page rerun: the page itself through AppTest (dashboard, switch to page 2 with the setting in the URL;
   that first run is not timed and fills initcore's seed-independent theory caches, as a user's first
@@ -27,7 +27,6 @@ Run: python bench/growth.py [--quick] [--repeat N]
 from __future__ import annotations
 
 import argparse
-import ast
 import itertools
 import json
 import os
@@ -47,38 +46,29 @@ sys.path.insert(0, str(ROOT))
 import charts  # noqa: E402
 import initcore  # noqa: E402
 import ui  # noqa: E402
+from initcore.claims import DEPTH_PRESETS  # noqa: E402
+from initcore.views import labelled  # noqa: E402
 
 PAGE = "pages/2_Saturation_across_depth.py"
-GRID = {"depth": (10, 25, 50), "width": (100, 500, 1024), "batch": (500, 1000, 2000)}
-QUICK_GRID = {"depth": (10, 50), "width": (100, 500), "batch": (1000,)}
-DEFAULT = (10, 100, 1000)  # page 2's default depth, width, batch: the reference row
-
-
-def page_literal(name: str):
-    """A literal assigned at the top of page 2 (``DEFAULT_INITS``, ``GLOBAL_DEFAULTS``)."""
-    tree = ast.parse((ROOT / PAGE).read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise LookupError(f"{name} is not assigned in {PAGE}")
+GRID = {"depth": (10, 25, 50), "width": (100, 250, 500, 1024), "batch": (500, 1000, 2000)}
+QUICK_GRID = {"depth": (10, 50), "width": (250, 500), "batch": (1000,)}
+DEFAULT = (10, 250, 1000)  # page 2's default depth, width, batch: the reference row
 
 
 # --- one setting, in its own process ----------------------------------------------------------------
 
 
 def one(depth: int, width: int, batch: int, repeat: int) -> dict:
-    defaults = page_literal("GLOBAL_DEFAULTS")
-    inits = {}
-    for j, (name, params) in sorted(page_literal("DEFAULT_INITS").items())[: defaults["s_k"]]:
-        inits[ui.unique_label(inits, name, params, j)] = (name, params)
-    act = defaults["s_act"]
+    lesson = DEPTH_PRESETS[0].view  # page 2's defaults
+    inits = labelled(lesson.inits)
+    act = lesson.activation
     net = {
         "depth": depth,
         "width": width,
         "batch": batch,
-        "inputs": defaults["s_inputs"],
+        "inputs": lesson.inputs,
         "activation": act,
-        "bias": defaults["s_bias"],
+        "bias": lesson.bias,
     }
     background = initcore.phase_background(act)
 

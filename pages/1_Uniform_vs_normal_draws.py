@@ -94,27 +94,7 @@ left, right = st.columns([1, 1])
 spec, summary, samples = draws_view(key, fan_in, fan_out, n_draws, seed)
 with left:
     st.vega_lite_chart(spec, width="stretch")
-    std_a, std_b = summary.loc[summary["of"] == "theory", "std"]
-    if std_b == 0:
-        ratio = "undefined (B is all zeros)"
-    else:
-        q = (std_a / std_b) * (std_a / std_b)  # not ** 2: that raises OverflowError for std 1e-200
-        ratio = f"{q:.2f}" if q < 1e4 else ui.fmt(q)  # 4 digits for huge ratios, ∞ beyond 1.8e308
-    ratio += " (A is all zeros)" if std_a == 0 else ""
-    st.caption(
-        f"**What to notice:** bars are {n_draws:,} draws, lines the exact densities. A uniform spreads its "
-        "values evenly up to its bound; a normal piles them up near 0 but has tails. "
-        f"Var(A) / Var(B) = {ratio}. "
-        + {
-            "bound": "At the same number s, U[-s, s] has only a third of the variance of N(0, s²): "
-            "switch *Compare at* to *Same variance* to make them equal."
-            if initcore.SCHEMES[a].family == "uniform" and initcore.SCHEMES[b].family == "normal"
-            else "Pick Uniform for A and Normal for B to see the lesson's comparison.",
-            "variance": "With equal variance the uniform needs the wider bound √3·s, and the two shapes "
-            "still differ: no tails (excess kurtosis −1.2) against the normal's tails (0).",
-            "free": "Each distribution has its own parameters.",
-        }[compare]
-    )
+    st.caption(ui.draws_caption(compare, a, b, summary, n_draws))
 with right:
     st.dataframe(ui.summary_table(summary), width="stretch")
     for label, (name, _) in schemes.items():
@@ -130,14 +110,7 @@ left.vega_lite_chart(spec, width="stretch")
 with right:
     st.dataframe(ui.neuron_table(z_table), width="stretch")
     st.caption("Measured on 20,000 values of z; in brackets, the normal approximation's prediction.")
-    worst = z_table.loc[z_table["saturated"].idxmax()]
-    st.caption(
-        f"**What to notice:** with n = {n} inputs, {worst['weights']} puts {worst['saturated']:.0%} of z "
-        "in the sigmoid's flat tails (orange). At n = 100 the lesson's two draws are both mild; at n = 1000 "
-        "they are not, because Var(z) = n · Var(w) · E[x²] grows with n while Var(w) stays fixed. "
-        "Xavier/Glorot scales Var(w) by 1/n to keep z in the useful middle: pick *Glorot (Xavier) uniform* "
-        "for A and move n."
-    )
+    st.caption(ui.neuron_caption(n, z_table))
 
 st.subheader("The same weights in Keras")
 st.caption("Keras draws its own numbers: the same distributions, not the same values.")

@@ -9,66 +9,45 @@ import streamlit as st
 
 import charts
 import initcore
+from initcore.claims import DEPTH_PRESETS
+from initcore.views import DepthView, Init
 
 ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
 
 WIDTHS = (1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 1024)
 BATCHES = (10, 50, 100, 250, 500, 1000, 2000)
-SLOTS = (1, 2, 3, 4)
+SLOTS = (1, 2, 3, 4, 5, 6)
 SIDE_BY_SIDE_MB = 64  # estimated memory of one initialization's pass below which they run in parallel
-DEFAULT_INITS = {
-    1: ("uniform", {"limit": 0.1}),
-    2: ("normal", {"std": 0.1}),
-    3: ("normal", {"std": 1.0}),
-    4: ("glorot_uniform", {}),
-}
-GLOBAL_DEFAULTS = {
-    "s_act": "sigmoid",
-    "s_depth": 10,
-    "s_width": 100,
-    "s_batch": 1000,
-    "s_inputs": "normal",
-    "s_bias": 0.0,
-    "s_k": 4,
-}
-PRESETS = {
-    "The lesson": ({}, DEFAULT_INITS),
-    "Too small / Xavier / too large": (
-        {"s_k": 3},
-        {1: ("normal", {"std": 0.01}), 2: ("glorot_normal", {}), 3: ("normal", {"std": 1.0})},
-    ),
-    "tanh: CS231n's 10 layers of 500": (
-        {"s_act": "tanh", "s_width": 500, "s_k": 3},
-        {1: ("normal", {"std": 0.01}), 2: ("glorot_normal", {}), 3: ("normal", {"std": 1.0})},
-    ),
-    "ReLU: He vs Glorot": (
-        {"s_act": "relu", "s_depth": 30, "s_k": 2},
-        {1: ("he_normal", {}), 2: ("glorot_normal", {})},
-    ),
-}
+PRESETS = DEPTH_PRESETS  # each with the verdicts it shows on every seed (initcore.claims)
+DEFAULTS = ui.depth_state(PRESETS[0].view)  # the page opens on the lesson
+SPARE = (Init.of("glorot_normal"), Init.of("he_normal"))  # slots a preset leaves empty
 
 
 state = ui.PageState(
     "depth",
     [
-        ui.Field("s_act", "sigmoid", options=tuple(initcore.ACTIVATIONS)),
-        ui.Field("s_depth", 10, low=1, high=50, integer=True),
-        ui.Field("s_width", 100, options=WIDTHS),
-        ui.Field("s_batch", 1000, options=BATCHES),
-        ui.Field("s_inputs", "normal", options=tuple(initcore.INPUTS)),
-        ui.Field("s_bias", 0.0, low=-3.0, high=3.0),
+        ui.Field("s_act", DEFAULTS["s_act"], options=tuple(initcore.ACTIVATIONS)),
+        ui.Field("s_depth", DEFAULTS["s_depth"], low=1, high=50, integer=True),
+        ui.Field("s_width", DEFAULTS["s_width"], options=WIDTHS),
+        ui.Field("s_batch", DEFAULTS["s_batch"], options=BATCHES),
+        ui.Field("s_inputs", DEFAULTS["s_inputs"], options=tuple(initcore.INPUTS)),
+        ui.Field("s_bias", DEFAULTS["s_bias"], low=-3.0, high=3.0),
         ui.Field("s_seed", 0, low=0, high=2**31 - 1, integer=True),
-        ui.Field("s_k", 4, options=SLOTS),
+        ui.Field("s_k", DEFAULTS["s_k"], options=SLOTS),
         ui.Field("s_predict", False, boolean=True),
-        *(f for j in SLOTS for f in ui.slot_fields("s_i", j, *DEFAULT_INITS[j])),
+        *(
+            f
+            for j, init in enumerate((*PRESETS[0].view.inits, *SPARE)[: len(SLOTS)], start=1)
+            for f in ui.slot_fields("s_i", j, init.scheme, init.kwargs)
+        ),
     ],
 )
 
 
-def apply_preset(name: str) -> None:
-    """Set every control of the preset (an on_click callback: runs before the widgets are drawn)."""
-    changes, inits = PRESETS[name]
-    ui.apply_settings({**GLOBAL_DEFAULTS, **changes}, "s_i", inits)
+def apply_preset(i: int) -> None:
+    """Set every control of preset i but the seed (an on_click callback: runs before the widgets are
+    drawn)."""
+    ui.apply_state(ui.depth_state(PRESETS[i].view))
 
 
 @st.cache_data(max_entries=8, show_spinner="Computing the phase diagram (once per activation)…")
@@ -134,15 +113,9 @@ st.markdown(
 )
 state.show_notices()
 
-cols = st.columns(len(PRESETS))
-for col, name in zip(cols, PRESETS, strict=True):
-    col.button(
-        name,
-        on_click=apply_preset,
-        args=(name,),
-        width="stretch",
-        key=f"s_preset_{list(PRESETS).index(name)}",
-    )
+for i, (col, preset) in enumerate(zip(st.columns(len(PRESETS)), PRESETS, strict=True)):
+    col.button(preset.name, on_click=apply_preset, args=(i,), width="stretch", key=f"s_preset_{i}")
+preset_note = st.empty()
 
 c = st.columns([1, 1.4, 1, 1, 1.2, 1.2, 1])
 act = c[0].selectbox(
@@ -162,10 +135,13 @@ left, right = st.columns([3, 2])
 k = left.radio("Initializations compared", SLOTS, key="s_k", horizontal=True)
 right.toggle("Predict, then reveal", key="s_predict", help="Hide the results until you reveal them.")
 inits = {}
-for j, col in zip(SLOTS[:k], st.columns(4), strict=False):
+for j, col in zip(SLOTS[:k], st.columns(len(SLOTS)), strict=False):
     with col:
         name, params = ui.scheme_picker("s_i", j)
     inits[ui.unique_label(inits, name, params, j)] = (name, params)
+view = DepthView(tuple(Init.of(n, **p) for n, p in inits.values()), act, depth, width, batch, inputs, bias)
+with preset_note:
+    ui.preset_note(PRESETS, view)
 
 run = tuple((label, name, tuple(sorted(params.items()))) for label, (name, params) in inits.items())
 active = ["s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed", "s_k", "s_predict"]
@@ -199,20 +175,18 @@ if ui.hidden_until_revealed("s_predict", question, (run, net, seed)):
     st.stop()
 specs, d, theory = study(run, net, seed)
 specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
-act_label = initcore.ACTIVATIONS[act].label
-last = f"layer {depth}"
 
 st.subheader("Verdict")
+st.caption(
+    f"Each verdict reads layer {depth}'s units and how much of their gradient reaches layer 1: it "
+    "vanishes below 1e-3 of it or when it halves at every layer, and explodes above 1e3 times or when it "
+    "doubles at every layer. The mean-field theory's prediction is beside it."
+)
 st.markdown("\n".join(f"- **{r.series}** — *{r.verdict}*: {r.detail}." for r in d.summary.itertuples()))
 
 st.subheader("1 · Where the units sit, layer by layer")
 st.vega_lite_chart(specs["heatmap"], width="content")
-st.caption(
-    "**What to notice:** each row is one layer's distribution of activations, brightest where most "
-    f"units are. Small weights squeeze every layer into a thin stripe at {act_label}(0); large ones push "
-    "the units to the edges (for a sigmoid: 0 and 1); a good initialization keeps a broad band at "
-    "every depth."
-)
+st.caption(ui.heatmap_caption(act, bias))
 ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
 
 left, right = st.columns(2)
@@ -227,12 +201,7 @@ with left:
 with right:
     st.subheader("3 · Saturated and near-linear units")
     st.vega_lite_chart(specs["zones"], width="stretch")
-    lin, sat = initcore.activations.LINEAR_SLOPE, initcore.activations.SATURATED_SLOPE
-    st.caption(
-        f"**What to notice:** saturated (solid) = slope below {sat:.0%} of the activation's steepest, "
-        f"near-linear (dashed) = at least {lin:.0%} of it. A layer full of either does no useful "
-        "nonlinear work."
-    )
+    st.caption(ui.zones_caption(act))
 ui.download(d.layers, "layers.csv", "s_dl_layers")
 
 left, right = st.columns(2)
@@ -247,15 +216,12 @@ with left:
 with right:
     st.subheader("5 · Theory beside measurement")
     st.vega_lite_chart(specs["q"], width="stretch")
-    st.caption(
-        "**What to notice:** solid is the measured E[z²] per layer, dashed the mean-field variance map "
-        "q^l = σ_w² E[φ(√q^(l-1) u)²] + σ_b² (Poole et al. 2016). They agree when the layer is wide."
-    )
+    st.caption(ui.q_caption(d.layers))
 st.dataframe(theory, width="stretch")
 st.caption(
-    "χ₁ = σ_w² E[φ'(√q* u)²]: below 1 (ordered) gradients shrink by about √χ₁ per layer, near 1 "
-    "(critical) they travel deep, above 1 (chaotic) they grow. The last two columns are the per-layer "
-    "gradient factor, predicted and measured (geometric mean over the layers)."
+    "χ₁ = σ_w² E[φ'(√q* u)²]: once the signal settles at q*, gradients shrink by about √χ₁ per layer "
+    "below 1 (ordered), keep their size near 1 (critical) and grow above 1 (chaotic). The last two "
+    "columns are the per-layer gradient factor, predicted and measured (geometric mean over the layers)."
 )
 ui.download(d.summary, "theory.csv", "s_dl_theory")
 
@@ -263,12 +229,7 @@ st.subheader("6 · Phase diagram")
 left, right = st.columns([3, 2])
 left.vega_lite_chart(specs["phase"], width="stretch")
 with right:
-    st.caption(
-        f"**What to notice:** the colour is χ₁ for a wide {act_label} net with weight variance σ_w²/fan_in "
-        "and bias variance σ_b²: blue is ordered (gradients vanish), orange chaotic, the black line is "
-        "the edge of chaos χ₁ = 1 where deep nets train best (Schoenholz et al. 2017). Each dot is one of "
-        f"the initializations above at width {width}; a triangle lies beyond the plot."
-    )
+    st.caption(ui.phase_caption(act, width))
 ui.download(d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "phase_points.csv", "s_dl_phase")
 
 state.sync(active)

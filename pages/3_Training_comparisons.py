@@ -11,7 +11,9 @@ import streamlit as st
 import charts
 import initcore
 import initcore.training
+from initcore.claims import TRAINING_PRESETS
 from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
+from initcore.views import Init, TrainingView
 
 ui.setup_page("Training comparisons", ":material/model_training:")
 
@@ -20,80 +22,39 @@ WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 STEPS = (50, 100, 200, 300, 500, 1000, 2000)
 BATCHES = (16, 32, 64, 128, 256)
-DEFAULT_INITS = {
-    1: ("uniform", {"limit": 0.1}),
-    2: ("normal", {"std": 0.1}),
-    3: ("glorot_uniform", {}),
-    4: ("he_normal", {}),
-    5: ("normal", {"std": 1.0}),
-    6: ("lecun_normal", {}),
-}
-SETTINGS = {
-    "t_data": "circles",
-    "t_noise": 0.1,
-    "t_depth": 5,
-    "t_width": 64,
-    "t_act": "sigmoid",
-    "t_opt": "adam",
-    "t_lr": 0.01,
-    "t_steps": 500,
-    "t_batch": 64,
-    "t_seed": 0,
-    "t_k": 5,
-}
-PRESETS = {
-    "The lesson: simple initializations with sigmoid": ({}, DEFAULT_INITS),
-    "Glorot & Bengio Figure 2: four sigmoid layers, standard initialization": (
-        {
-            "t_data": "digits",
-            "t_depth": 4,
-            "t_width": 128,
-            "t_opt": "sgd",
-            "t_lr": 0.1,
-            "t_steps": 1000,
-            "t_k": 2,
-        },
-        {1: ("standard", {}), 2: ("glorot_uniform", {})},
-    ),
-    "Too small / appropriate / too large": (
-        {
-            "t_act": "relu",
-            "t_depth": 3,
-            "t_width": 16,
-            "t_opt": "sgd",
-            "t_lr": 0.03,
-            "t_steps": 1000,
-            "t_k": 4,
-        },
-        {1: ("zeros", {}), 2: ("normal", {"std": 0.01}), 3: ("he_normal", {}), 4: ("normal", {"std": 10.0})},
-    ),
-}
+PRESETS = TRAINING_PRESETS  # each with the outcome every model gets on every seed (initcore.claims)
+DEFAULTS = {**ui.training_state(PRESETS[0].view), "t_seed": 0}  # the page opens on the lesson
+SETTINGS = [key for key in DEFAULTS if not key.startswith("t_i")]
 
 
 state = ui.PageState(
     "training",
     [
-        ui.Field("t_data", "circles", options=tuple(DATASETS)),
-        ui.Field("t_noise", 0.1, low=0.0, high=0.5),
-        ui.Field("t_depth", 5, low=1, high=10, integer=True),
-        ui.Field("t_width", 64, options=WIDTHS),
-        ui.Field("t_act", "sigmoid", options=tuple(initcore.ACTIVATIONS)),
-        ui.Field("t_opt", "adam", options=initcore.training.OPTIMIZERS),
-        ui.Field("t_lr", 0.01, options=RATES),
-        ui.Field("t_steps", 500, options=STEPS),
-        ui.Field("t_batch", 64, options=BATCHES),
-        ui.Field("t_seed", 0, low=0, high=2**31 - 1, integer=True),
-        ui.Field("t_k", 5, options=SLOTS),
+        ui.Field("t_data", DEFAULTS["t_data"], options=tuple(DATASETS)),
+        ui.Field("t_noise", DEFAULTS["t_noise"], low=0.0, high=0.5),
+        ui.Field("t_depth", DEFAULTS["t_depth"], low=1, high=10, integer=True),
+        ui.Field("t_width", DEFAULTS["t_width"], options=WIDTHS),
+        ui.Field("t_act", DEFAULTS["t_act"], options=tuple(initcore.ACTIVATIONS)),
+        ui.Field("t_opt", DEFAULTS["t_opt"], options=initcore.training.OPTIMIZERS),
+        ui.Field("t_lr", DEFAULTS["t_lr"], options=RATES),
+        ui.Field("t_steps", DEFAULTS["t_steps"], options=STEPS),
+        ui.Field("t_batch", DEFAULTS["t_batch"], options=BATCHES),
+        ui.Field("t_seed", DEFAULTS["t_seed"], low=0, high=2**31 - 1, integer=True),
+        ui.Field("t_k", DEFAULTS["t_k"], options=SLOTS),
         ui.Field("t_predict", False, boolean=True),
-        *(f for j in SLOTS for f in ui.slot_fields("t_i", j, *DEFAULT_INITS[j])),
+        *(
+            f
+            for j, init in enumerate(PRESETS[0].view.inits, start=1)
+            for f in ui.slot_fields("t_i", j, init.scheme, init.kwargs)
+        ),
     ],
 )
 
 
-def apply_preset(name: str) -> None:
-    """Set every training setting of the preset (an on_click callback, before the widgets are drawn)."""
-    changes, inits = PRESETS[name]
-    ui.apply_settings({**SETTINGS, **changes}, "t_i", inits)
+def apply_preset(i: int) -> None:
+    """Set every training setting of preset i, and the seed back to 0 (an on_click callback, before the
+    widgets are drawn)."""
+    ui.apply_state({**ui.training_state(PRESETS[i].view), "t_seed": 0})
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -107,9 +68,9 @@ st.markdown(
     "and see which ones learn. Change the settings, then press **Train**; nothing runs until you do."
 )
 state.show_notices()
-cols = st.columns(len(PRESETS))
-for i, (col, name) in enumerate(zip(cols, PRESETS, strict=True)):
-    col.button(name, on_click=apply_preset, args=(name,), width="stretch", key=f"t_preset_{i}")
+for i, (col, preset) in enumerate(zip(st.columns(len(PRESETS)), PRESETS, strict=True)):
+    col.button(preset.name, on_click=apply_preset, args=(i,), width="stretch", key=f"t_preset_{i}")
+preset_note = st.empty()
 predict = st.toggle(
     "Predict, then reveal",
     key="t_predict",
@@ -146,6 +107,10 @@ with st.form("t_settings"):
         if j <= k:
             inits[ui.unique_label(inits, name, params, j)] = (name, params)
     submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+chosen = tuple(Init.of(n, **p) for n, p in inits.values())
+view = TrainingView(chosen, data_name, noise, depth, width, act, opt, lr, steps, batch)
+with preset_note:
+    ui.preset_note(PRESETS, view)
 st.caption(
     "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
     "after you press Train."
@@ -154,19 +119,7 @@ st.caption(
 active = ["t_predict", *SETTINGS] + [
     key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))
 ]
-settings = (
-    data_name,
-    noise,
-    depth,
-    width,
-    act,
-    opt,
-    lr,
-    steps,
-    batch,
-    seed,
-    tuple((lb, n, tuple(sorted(p.items()))) for lb, (n, p) in inits.items()),
-)
+settings = (view, seed)  # what a stored result was trained with
 try:
     data = dataset(data_name, noise, seed)
 except DatasetUnavailable as err:
@@ -255,33 +208,26 @@ if ui.hidden_until_revealed("t_predict", question, settings):
 summary = initcore.training.summarize(result)
 st.subheader("Who learned?")
 st.dataframe(ui.training_table(summary), width="stretch")
-diverged = [label for label, step in result.diverged.items() if step is not None]
+fates = initcore.training.outcomes(result)
+st.markdown("\n".join(f"- **{o.label}** — *{o.kind}*: {o.detail}." for o in fates))
+diverged = [o.label for o in fates if o.kind == "diverged"]
 if diverged:
-    st.warning(f"Diverged (loss became NaN or infinite, training stopped for them): {', '.join(diverged)}.")
+    st.warning(
+        f"Diverged (the loss became NaN or infinite, so training stopped for them): {', '.join(diverged)}."
+    )
 left, right = st.columns(2)
 left.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="loss"), width="stretch")
 right.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="accuracy"), width="stretch")
-st.caption(
-    "**What to notice:** every model sees the same batches, so the only difference is where it started. "
-    "Curves that stay flat belong to initializations whose gradients vanish (too small, or saturated "
-    "units) or whose units are all alike (zeros); solid is the training set, dashed the held-out test set."
-)
+st.caption(ui.curves_caption(fates, opt))
 
 st.subheader("Inside the network while it trains")
 st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="a_mean"), width="content")
-st.caption(
-    "**What to notice:** each layer's mean activation (line) ± one std (band) on held-out examples, as "
-    "in Glorot & Bengio's Figure 2. With sigmoid units and small weights the top layer's outputs sink "
-    "toward 0 early in training and only slowly recover; saturated layers stay pinned at 0 or 1."
-)
+st.caption(ui.layers_caption(result.layers, act))
 # One row each: with up to six small panels per chart, side-by-side columns would cut panels off.
 st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="saturated"), width="content")
 st.caption("**What to notice:** the share of units in the flat tails of the activation, per layer.")
 st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="grad_rms"), width="content")
-st.caption(
-    "**What to notice:** the gradient reaching each layer (log axis): lines far apart mean the "
-    "first layers barely learn."
-)
+st.caption(ui.gradients_caption(opt))
 
 if data_name in TOY_SETS:
     st.subheader("Decision boundaries")
@@ -290,10 +236,7 @@ if data_name in TOY_SETS:
         {"x": data.x_test[:, 0], "y": data.x_test[:, 1], "label": [f"class {c}" for c in data.y_test]}
     )
     st.vega_lite_chart(charts.decision_boundaries_spec(grid, test, names), width="content")
-    st.caption(
-        "**What to notice:** orange is where the model says class 1; a model that did not learn "
-        "paints one flat colour."
-    )
+    st.caption(ui.boundary_caption(grid))
 
 d1, d2, d3, _ = st.columns([1, 1, 1, 2])
 with d1:

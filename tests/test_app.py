@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import initcore
+import ui
 from initcore.activations import gaussian_zone_shares
+from initcore.claims import DEPTH_PRESETS, TRAINING_PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -189,12 +192,6 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflo
 
 
 P2 = "pages/2_Saturation_across_depth.py"
-PRESETS = [
-    "The lesson",
-    "Too small / Xavier / too large",
-    "tanh: CS231n's 10 layers of 500",
-    "ReLU: He vs Glorot",
-]
 
 
 def _verdicts(at: AppTest) -> list[str]:
@@ -202,47 +199,43 @@ def _verdicts(at: AppTest) -> list[str]:
     return text.splitlines()
 
 
-def test_page2_defaults_show_initcore_numbers_and_verdicts():
+def _assert_widgets(at: AppTest, values: dict) -> None:
+    for key, value in values.items():
+        assert at.session_state[key] == value, f"{key}: {at.session_state[key]!r} != {value!r}"
+
+
+def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
     at = _app(P2)
     assert not at.exception, at.exception
-    inits = {
-        "U[-0.1, 0.1]": ("uniform", {"limit": 0.1}),
-        "N(0, 0.1²)": ("normal", {"std": 0.1}),
-        "N(0, 1²)": ("normal", {"std": 1.0}),
-        "Glorot (Xavier) uniform": ("glorot_uniform", {}),
-    }
-    d = initcore.depth_study(
-        inits, depth=10, width=100, batch=1000, inputs="normal", activation="sigmoid", bias=0.0, seed=0
-    )
+    lesson = DEPTH_PRESETS[0]
+    d = lesson.view.study(0)
     verdicts = _verdicts(at)
-    assert len(verdicts) == 4
+    assert len(verdicts) == len(lesson.view.inits) == 6
     for line, row in zip(verdicts, d.summary.itertuples(), strict=True):
         assert line == f"- **{row.series}** — *{row.verdict}*: {row.detail}.", line
-    assert "near-linear" in verdicts[0] and "saturated" in verdicts[2], verdicts
+    assert [row.verdict for row in d.summary.itertuples()] == list(lesson.expect)
+    assert any(c.value == f"**{lesson.name}:** {lesson.text}" for c in at.caption), "the preset's note"
     table = at.dataframe[0].value
-    chi1 = initcore.chi1("sigmoid", 100.0, 0.0)
-    assert table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "critical"
-    assert table.loc["U[-0.1, 0.1]", "σ_w²"] == "0.3333"
+    chi1 = initcore.chi1("sigmoid", 250.0, 0.0)  # N(0, 1²) at width 250: sigma_w2 = 250
+    assert table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "chaotic"
+    assert table.loc["U[-0.1, 0.1]", "σ_w²"] == "0.8333"  # 250 * 0.1² / 3
     assert len(at.get("vega_lite_chart")) == 6, "six views"
     assert len(at.get("download_button")) == 4, "the data behind every view can be downloaded"
 
 
-@pytest.mark.parametrize("preset", PRESETS)
-def test_page2_presets_set_every_control_and_run(preset):
-    at = _app(P2)
-    at.button(key=f"s_preset_{PRESETS.index(preset)}").click().run()
+@pytest.mark.parametrize("i", range(len(DEPTH_PRESETS)), ids=[p.name for p in DEPTH_PRESETS])
+def test_page2_presets_set_every_control_and_show_their_verdicts(i):
+    preset = DEPTH_PRESETS[i]
+    at = _app(P2, s_seed="3")
+    at.button(key=f"s_preset_{i}").click().run()
     assert not at.exception, at.exception
-    if preset.startswith("tanh"):
-        assert at.selectbox(key="s_act").value == "tanh" and at.select_slider(key="s_width").value == 500
-        assert at.query_params["s_width"] == "500" and at.radio(key="s_k").value == 3
-    if preset.startswith("ReLU"):
-        assert at.selectbox(key="s_act").value == "relu" and at.slider(key="s_depth").value == 30
-        verdicts = _verdicts(at)
-        assert "*healthy*" in verdicts[0] and "He normal" in verdicts[0], verdicts
-        assert "Glorot" in verdicts[1] and "*healthy*" not in verdicts[1], verdicts
-    if preset.startswith("Too small"):
-        assert [at.selectbox(key=f"s_i{j}").value for j in (1, 2, 3)] == ["normal", "glorot_normal", "normal"]
-        assert at.number_input(key="s_i1_std").value == 0.01
+    _assert_widgets(at, ui.depth_state(preset.view))  # the slots a preset uses, and the net
+    assert at.number_input(key="s_seed").value == 3, "a preset keeps the seed"
+    words = [re.search(r" — \*(.+?)\*: ", line).group(1) for line in _verdicts(at)]
+    assert words == list(preset.expect), words
+    assert any(c.value == f"**{preset.name}:** {preset.text}" for c in at.caption), "the preset's note"
+    at.slider(key="s_depth").set_value(preset.view.depth + 1).run()
+    assert not any(c.value.startswith(f"**{preset.name}:**") for c in at.caption), "gone once changed"
 
 
 def test_page2_controls_change_the_numbers():
@@ -254,7 +247,7 @@ def test_page2_controls_change_the_numbers():
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert list(table.index) == ["U[-0.1, 0.1]", "N(0, 0.1²)"], "two initializations compared"
-    chi1 = initcore.chi1("tanh", 1.0, 0.25)  # N(0, 0.1²) at width 100: sigma_w2 = 1; bias 0.5
+    chi1 = initcore.chi1("tanh", 2.5, 0.25)  # N(0, 0.1²) at width 250: sigma_w2 = 2.5; bias 0.5
     assert table.loc["N(0, 0.1²)", "χ₁"] == f"{chi1:.4g}", table
     assert "layer 5" in " ".join(_verdicts(at)) or "layer-5" in " ".join(_verdicts(at))
     assert at.query_params["s_bias"] == "0.5" and "s_i3" not in at.query_params
@@ -302,7 +295,8 @@ def test_page2_degenerate_initializations_get_a_clear_verdict(scheme, param):
 
 
 P3 = "pages/3_Training_comparisons.py"
-SMALL = {"t_steps": "50", "t_depth": "2", "t_width": "8", "t_k": "3", "t_batch": "32"}
+SMALL = {"t_data": "circles", "t_opt": "adam", "t_lr": "0.01", "t_steps": "50", "t_depth": "2"}
+SMALL |= {"t_width": "8", "t_k": "3", "t_batch": "32"}
 
 
 def _train(at: AppTest) -> AppTest:
@@ -348,21 +342,30 @@ def test_page3_waits_for_train_then_shows_who_learned():
     assert table.loc["Glorot (Xavier) uniform", "test loss"] == f"{expected['test loss'].iloc[2]:.4g}"
 
 
+@pytest.mark.parametrize("i", range(len(TRAINING_PRESETS)), ids=[p.name for p in TRAINING_PRESETS])
+def test_page3_presets_set_the_form_and_show_their_note(i):
+    preset = TRAINING_PRESETS[i]
+    at = _app(P3, t_seed="3")
+    at.button(key=f"t_preset_{i}").click().run()
+    assert not at.exception, at.exception
+    _assert_widgets(at, {**ui.training_state(preset.view), "t_seed": 0})
+    assert any(c.value == f"**{preset.name}:** {preset.text}" for c in at.caption), "the preset's note"
+    assert not at.warning, "a preset fits the budget"
+
+
 @pytest.mark.tf
-def test_page3_preset_sets_the_form_and_trains():
+def test_page3_relu_preset_trains_and_tells_its_outcomes_apart():
+    i = next(i for i, p in enumerate(TRAINING_PRESETS) if p.view.activation == "relu")
     at = _app(P3)
-    at.button(key="t_preset_2").click().run()  # too small / appropriate / too large
-    assert at.selectbox(key="t_act").value == "relu" and at.select_slider(key="t_k").value == 4
-    assert [at.selectbox(key=f"t_i{j}").value for j in (1, 2, 3, 4)] == [
-        "zeros",
-        "normal",
-        "he_normal",
-        "normal",
-    ]
-    at.select_slider(key="t_steps").set_value(50)
+    at.button(key=f"t_preset_{i}").click().run()
     _train(at)
     assert not at.exception, at.exception
-    assert list(at.dataframe[0].value.index) == ["Zeros", "N(0, 0.01²)", "He normal", "N(0, 10²)"]
+    table = at.dataframe[0].value
+    assert list(table.index) == ["Zeros", "N(0, 0.01²)", "He normal", "N(0, 10²)"]
+    assert list(table["outcome"])[:3] == ["dead", "stalled", "learned"], table["outcome"]
+    assert table["outcome"].iloc[3] in ("exploded, then dead", "diverged"), table["outcome"]
+    lines = next(m.value for m in at.markdown if m.value.startswith("- **Zeros**")).splitlines()
+    assert lines[0].startswith("- **Zeros** — *dead*: every unit of layer 3 outputs 0"), lines[0]
 
 
 def test_page3_offline_data_set_is_explained(monkeypatch):

@@ -102,6 +102,11 @@ def test_one_colour_per_scheme_all_distinct_and_a_repeat_turns_black():
     assert len(set(charts.SCHEME_COLORS.values())) == len(charts.SCHEME_COLORS), "colours must differ"
     scale = charts.series_scale({"A: U[-0.1, 0.1]": "uniform", "B: U[-0.3, 0.3]": "uniform"}).to_dict()
     assert scale["range"] == [charts.SCHEME_COLORS["uniform"], charts.SECOND_OF_A_KIND]
+    three = charts.series_scale({"N1": "normal", "N2": "normal", "N3": "normal"}).to_dict()
+    assert three["range"] == [charts.SCHEME_COLORS["normal"], *charts.REPEATS[:2]], "three of a kind"
+    assert len(set(charts.REPEATS) | set(charts.SCHEME_COLORS.values())) == len(charts.REPEATS) + len(
+        charts.SCHEME_COLORS
+    ), "a repeat's colour is no scheme's"
 
 
 @pytest.mark.parametrize("which", ["activation", "draws", "neuron"])

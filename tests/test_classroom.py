@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from initcore import claims
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,16 +61,41 @@ def _verdicts(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown if m.value.startswith("- **"))
 
 
-def test_lesson_step_texts_match_what_their_pages_show():
-    links = _step_links()
-    small = _verdicts(_open(links[3]))
-    assert "100% of layer-10 units are in the sigmoid's linear zone" in small
-    assert "e-15 of the gradient" in small, "step 3 says layer 1 gets about 1e-15 of the gradient"
-    large = _verdicts(_open(links[4]))
-    share = int(large.split("% of layer-10 units sit in the sigmoid's flat tails")[0].split()[-1])
-    assert share > 50, "step 4 says over half of layer 10 is saturated"
-    fix = _verdicts(_open(links[5]))
-    assert fix.count("*healthy*") == 1 and "4x Glorot" in fix.split("*healthy*")[0].split("- **")[-1]
+def _with_seed(link, key: str, seed: int):
+    """The step's link with another seed: the words must hold on any seed, not only the link's."""
+    query = dict(urllib.parse.parse_qsl(link.query_string)) | {key: str(seed)}
+    return type("Link", (), {"page": link.page, "query_string": urllib.parse.urlencode(query)})
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+@pytest.mark.parametrize("step", [3, 4, 5])
+def test_depth_steps_show_the_numbers_their_claims_are_tested_on(step, seed):
+    """Steps 3-5 open page 2 on their view: the page's verdicts are initcore's for that view and seed,
+    the numbers the step's claims (tests/test_claims.py, seeds 0-9) hold for."""
+    lesson = claims.LESSON[step - 1]
+    at = _open(_with_seed(_step_links()[step], "s_seed", seed))
+    assert not at.exception
+    d = claims.study(lesson.view, seed)
+    want = "\n".join(f"- **{r.series}** — *{r.verdict}*: {r.detail}." for r in d.summary.itertuples())
+    assert _verdicts(at) == want
+    for claim in lesson.claims:
+        if claim.view == lesson.view:
+            assert not claim.failures(seed), claim.failures(seed)
+
+
+@pytest.mark.parametrize("step", [1, 2])
+def test_draws_steps_show_the_numbers_their_claims_are_tested_on(step):
+    lesson = claims.LESSON[step - 1]
+    at = _open(_with_seed(_step_links()[step], "d_seed", 4))
+    assert not at.exception
+    summary = claims.draws_summary(lesson.view, 4)
+    sample = summary[summary["of"] == "sample"].reset_index(drop=True)
+    shown = at.dataframe[0].value  # rows: statistics; columns "A theory", "A sample", ...
+    assert shown.loc["std", "A sample"] == f"{sample['std'][0]:.4g}", shown
+    neuron = claims.neuron_table(lesson.view, 4)
+    shown = at.dataframe[1].value
+    for label, row in neuron.iterrows():
+        assert shown.loc[label, "saturated"].startswith(f"{row['saturated']:.1%}"), (label, shown)
 
 
 def test_lesson_mode_is_off_by_default_and_kept_in_the_link():
@@ -78,6 +105,7 @@ def test_lesson_mode_is_off_by_default_and_kept_in_the_link():
     at.radio(key="step").set_value(4).run()
     assert at.query_params["lesson"] == "true" and at.query_params["step"] == "4"
     assert any(m.value.startswith("**4. Too large") for m in at.markdown)
+    assert any(m.value == f"**4. Too large: saturation.** {claims.LESSON[3].text}" for m in at.markdown)
 
 
 def test_predict_then_reveal_hides_page_two_until_revealed_and_again_after_a_change():
