@@ -440,7 +440,7 @@ _ALL = (
         "Standard (1/sqrt(fan_in))",
         "uniform",
         "W ~ U[-1/sqrt(fan_in), 1/sqrt(fan_in)], Var(W) = 1 / (3 fan_in)",
-        "Var(z) = E[x^2] / 3: the forward signal shrinks by a third per linear layer.",
+        "Var(z) = E[x^2] / 3: through a linear layer the signal's E[z^2] shrinks to a third.",
         f"The 'commonly used heuristic' of {_GLOROT}",
         _vs(1.0 / 3.0, "fan_in", "uniform"),
         _vs_keras("VarianceScaling", scale=1.0 / 3.0, mode="fan_in", distribution="uniform"),
@@ -451,8 +451,10 @@ _ALL = (
         "Glorot (Xavier) uniform",
         "uniform",
         "W ~ U[-limit, limit], limit = sqrt(6 / (fan_in + fan_out)), Var(W) = 2 / (fan_in + fan_out)",
-        "Keeps the variance of activations and of gradients roughly constant forward and backward "
-        "for tanh-like units.",
+        "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the "
+        "variance of activations going forward and of gradients going back about the same from layer to "
+        "layer (fan_in and fan_out differ: their mean is the compromise). tanh's curvature still shrinks "
+        "the signal slowly over many layers; the sigmoid (slope 1/4) needs 4x the scale.",
         _GLOROT,
         _vs(1.0, "fan_avg", "uniform"),
         _vs_keras("GlorotUniform"),
@@ -464,8 +466,10 @@ _ALL = (
         "truncnormal",
         "W ~ N(0, s^2) truncated at 2 s, s = sqrt(2 / (fan_in + fan_out)) / 0.8796, "
         "Var(W) = 2 / (fan_in + fan_out)",
-        "Keeps the variance of activations and of gradients roughly constant forward and backward "
-        "for tanh-like units.",
+        "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the "
+        "variance of activations going forward and of gradients going back about the same from layer to "
+        "layer (fan_in and fan_out differ: their mean is the compromise). tanh's curvature still shrinks "
+        "the signal slowly over many layers; the sigmoid (slope 1/4) needs 4x the scale.",
         _GLOROT,
         _vs(1.0, "fan_avg", "truncated_normal"),
         _vs_keras("GlorotNormal"),
@@ -487,7 +491,8 @@ _ALL = (
         "He uniform",
         "uniform",
         "W ~ U[-limit, limit], limit = sqrt(6 / fan_in), Var(W) = 2 / fan_in",
-        "Keeps the variance of pre-activations constant forward for ReLU units, which zero half their input.",
+        "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on "
+        "average; a finite layer drifts around it, more so over many layers.",
         _HE,
         _vs(2.0, "fan_in", "uniform"),
         _vs_keras("HeUniform"),
@@ -498,7 +503,8 @@ _ALL = (
         "He normal",
         "truncnormal",
         "W ~ N(0, s^2) truncated at 2 s, s = sqrt(2 / fan_in) / 0.8796, Var(W) = 2 / fan_in",
-        "Keeps the variance of pre-activations constant forward for ReLU units, which zero half their input.",
+        "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on "
+        "average; a finite layer drifts around it, more so over many layers.",
         _HE,
         _vs(2.0, "fan_in", "truncated_normal"),
         _vs_keras("HeNormal"),
@@ -509,7 +515,7 @@ _ALL = (
         "LeCun uniform",
         "uniform",
         "W ~ U[-limit, limit], limit = sqrt(3 / fan_in), Var(W) = 1 / fan_in",
-        "Keeps the variance of pre-activations equal to that of the inputs for linear-like units.",
+        "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2]).",
         _LECUN,
         _vs(1.0, "fan_in", "uniform"),
         _vs_keras("LecunUniform"),
@@ -520,7 +526,7 @@ _ALL = (
         "LeCun normal",
         "truncnormal",
         "W ~ N(0, s^2) truncated at 2 s, s = sqrt(1 / fan_in) / 0.8796, Var(W) = 1 / fan_in",
-        "Keeps the variance of pre-activations equal to that of the inputs for linear-like units.",
+        "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2]).",
         _LECUN,
         _vs(1.0, "fan_in", "truncated_normal"),
         _vs_keras("LecunNormal"),
@@ -532,8 +538,8 @@ _ALL = (
         "orthogonal",
         "W = gain * Q, Q a random orthogonal matrix (orthonormal columns, or rows if fan_in < fan_out); "
         "Var(W) = gain^2 / max(fan_in, fan_out)",
-        "Preserves the norm of every input vector exactly through a linear layer (all singular "
-        "values equal gain).",
+        "With fan_in <= fan_out (orthonormal rows), a linear layer multiplies the norm of every input "
+        "vector by exactly gain; with more inputs than units it projects, and the norm shrinks.",
         "Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of learning",
         lambda fan_in, fan_out, gain: gain,
         lambda gain: ("Orthogonal", {"gain": gain}),
@@ -545,7 +551,7 @@ _ALL = (
         "zeros",
         "W = 0",
         "Every unit of a layer computes the same thing and gets the same gradient: the symmetry is "
-        "never broken and the network cannot learn.",
+        "never broken, so each layer acts as a single unit (with ReLU, no gradient flows at all).",
         "The classic counter-example (Keras Zeros)",
         lambda fan_in, fan_out: 0.0,
         lambda: ("Zeros", {}),
