@@ -37,7 +37,7 @@ from streamlit import dataframe_util
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import initcore
-from initcore import SCHEMES
+from initcore import SCHEMES, claims
 from initcore.views import DepthView, DrawsView, Init, TrainingView
 
 PAGES = (
@@ -401,20 +401,6 @@ def unique_label(inits: dict[str, Any], name: str, params: dict[str, float], j: 
     return label if label not in inits else f"{label} ({j})"
 
 
-def apply_settings(
-    settings: dict[str, Any], prefix: str, inits: dict[int, tuple[str, dict[str, float]]]
-) -> None:
-    """Write a preset into the widgets' state: settings by key, and each slot's scheme and parameters
-    (parameters a slot does not set go back to their defaults). For on_click callbacks, which run
-    before the widgets are drawn."""
-    for key, value in settings.items():
-        st.session_state[key] = value
-    for j, (scheme, params) in inits.items():
-        st.session_state[f"{prefix}{j}"] = scheme
-        for p in _all_params().values():
-            st.session_state[f"{prefix}{j}_{p.name}"] = params.get(p.name, p.default)
-
-
 def apply_state(values: dict[str, Any]) -> None:
     """Write widget values into the session (for on_click callbacks, which run before the widgets are
     drawn)."""
@@ -433,17 +419,6 @@ def slot_state(prefix: str, inits: Sequence[Init]) -> dict[str, Any]:
     return out
 
 
-def current_inits(prefix: str, count: int) -> tuple[Init, ...]:
-    """The initializations of slots 1..count as the widgets hold them (only each scheme's own
-    parameters)."""
-    out = []
-    for j in range(1, count + 1):
-        name = st.session_state[f"{prefix}{j}"]
-        params = {p.name: st.session_state[f"{prefix}{j}_{p.name}"] for p in SCHEMES[name].params}
-        out.append(Init.of(name, **params))
-    return tuple(out)
-
-
 def depth_state(view: DepthView) -> dict[str, Any]:
     """Page 2's widget values for a view."""
     return {
@@ -452,7 +427,7 @@ def depth_state(view: DepthView) -> dict[str, Any]:
         "s_width": view.width,
         "s_batch": view.batch,
         "s_inputs": view.inputs,
-        "s_bias": float(view.bias),
+        "s_bias": float(view.bias_std),
         "s_k": len(view.inits),
         **slot_state("s_i", view.inits),
     }
@@ -510,12 +485,18 @@ def view_link(view: DepthView | TrainingView | DrawsView, seed: int) -> dict[str
     return {key: Field(key, value).dump(value) for key, value in values.items()}
 
 
+def seeds_note(view: Any) -> str:
+    """'(Checked on seeds 0-9.)': the seeds a view's claims are tested on."""
+    from_to = claims.TRAINING_SEEDS if isinstance(view, TrainingView) else claims.SEEDS
+    return f"(Checked on seeds {from_to[0]}-{from_to[-1]}.)"
+
+
 def preset_note(presets: Sequence[Any], current: Any) -> None:
     """Under the preset buttons: what the preset on screen shows, while the settings are still exactly
     that preset's (its words are claims about that view, tested on many seeds)."""
     for preset in presets:
         if preset.view == current:
-            st.caption(f"**{preset.name}:** {preset.text}")
+            st.caption(f"**{preset.name}:** {preset.text} {seeds_note(preset.view)}")
             return
 
 
@@ -536,14 +517,18 @@ def setup_page(title: str, icon: str) -> None:
 # --- words that depend on the numbers on screen (computed from them, so they always agree) ------------
 
 
-def heatmap_caption(activation: str, bias: float) -> str:
+def heatmap_caption(activation: str, bias_std: float) -> str:
     """Page 2, chart 1: what small and large weights do to each layer's activations."""
     act = initcore.ACTIVATIONS[activation]
-    centre = float(act.fn(np.array([bias], dtype=np.float64))[0])
+    centre = float(act.fn(np.zeros(1))[0])
+    small = (
+        f"a thin stripe at {act.name}(0) = {centre:.2g}"
+        if bias_std == 0
+        else f"the band that the biases alone make (σ_b = {bias_std:g}) around {act.name}(0) = {centre:.2g}"
+    )
     text = (
         "**What to notice:** each row is one layer's distribution of activations, brightest where most "
-        "units are. Small weights squeeze every layer into a thin stripe at "
-        f"{act.name}({bias:g}) = {centre:.2g}"
+        f"units are. Small weights squeeze every layer into {small}"
     )
     if act.limits is not None:
         lo, hi = act.limits
@@ -573,25 +558,28 @@ def zones_caption(activation: str) -> str:
 
 def q_caption(layers: pd.DataFrame) -> str:
     """Page 2, chart 5: how far the measured E[z^2] is from the mean-field prediction, from the numbers."""
-    gaps = {}
+    gaps, apart = {}, []
     for series, mine in layers.groupby("series", sort=False):
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.abs(mine["q_measured"].to_numpy(float) / mine["q_theory"].to_numpy(float) - 1.0)
         if rel.size and np.isfinite(rel).all():
             gaps[series] = float(rel.max())
+        else:
+            apart.append(series)
     text = (
         "**What to notice:** solid is the measured E[z²] per layer, dashed the mean-field variance map "
         "q^l = σ_w² E[φ(√q^(l-1) u)²] + σ_b² (Poole et al. 2016), which describes an infinitely wide "
         "layer; a finite one scatters around it."
     )
+    skipped = f" (No ratio for {_names(apart)}: a value there is 0 or beyond float32.)" if apart else ""
     if not gaps:
-        return text
+        return text + skipped
     best, worst = min(gaps, key=gaps.get), max(gaps, key=gaps.get)
     if best == worst:
-        return text + f" Here they are at most {gaps[best]:.0%} apart at any layer."
+        return text + f" Here they are at most {gaps[best]:.0%} apart at any layer for {best}." + skipped
     return (
         text + f" Here they are at most {gaps[best]:.0%} apart at any layer for {best}, and up to "
-        f"{gaps[worst]:.0%} for {worst}."
+        f"{gaps[worst]:.0%} for {worst}." + skipped
     )
 
 
@@ -602,8 +590,9 @@ def phase_caption(activation: str, width: int) -> str:
     where = f" With no bias it lies at σ_w² ≈ {edge:.3g}." if np.isfinite(edge) else ""
     return (
         f"**What to notice:** the colour is χ₁ for a wide {act.label} net with weight variance "
-        "σ_w²/fan_in and bias variance σ_b²: blue is ordered (gradients vanish), orange chaotic (they "
-        "grow), the black line is the edge of chaos χ₁ = 1, where signals and gradients travel deepest "
+        "σ_w²/fan_in and bias variance σ_b²: blue is ordered (gradients shrink by about √χ₁ a layer), "
+        "orange chaotic (they grow), the black line is the edge of chaos χ₁ = 1, where signals and "
+        "gradients travel deepest "
         f"(Schoenholz et al. 2017).{where} Each dot is one of the initializations above at width "
         f"{width}; a triangle lies beyond the plot."
     )
@@ -621,15 +610,21 @@ def _names(labels: Sequence[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def curves_caption(fates: Sequence[Any], optimizer: str) -> str:
-    """Page 3, the loss and accuracy curves: which curves stay flat here, and what the optimizer hides."""
+FLAT_ACCURACY = 0.05  # a test accuracy that never moves more than this over a run is a flat curve
+
+
+def curves_caption(history: pd.DataFrame, optimizer: str) -> str:
+    """Page 3, the loss and accuracy curves: whose test accuracy stays flat here (read from the curves
+    themselves), and what the optimizer shows or hides."""
+    test = history[history["split"] == "test"]
+    span = test.groupby("scheme", sort=False)["accuracy"].agg(lambda a: float(np.nanmax(a) - np.nanmin(a)))
+    flat = [label for label, v in span.items() if v <= FLAT_ACCURACY]
     text = (
         "**What to notice:** every model sees the same batches, so the only difference is where it "
         "started; solid is the training set, dashed the held-out test set."
     )
-    flat = [o.label for o in fates if o.kind in ("stalled", "symmetric", "dead", "exploded, then dead")]
     if flat:
-        text += f" Flat here: {_names(flat)} (the list above says why)."
+        text += f" Accuracy flat here: {_names(flat)} (the list above says why)."
     if optimizer == "sgd":
         return text + (
             " With plain SGD every weight moves by its gradient times the learning rate, so a vanishing "

@@ -114,7 +114,7 @@ def run_one(case: dict) -> dict:
             batch=case["batch"],
             inputs="normal",
             activation="sigmoid",
-            bias=0.0,
+            bias_std=0.0,
             seed=1,
         )
     else:

@@ -68,7 +68,7 @@ def one(depth: int, width: int, batch: int, repeat: int) -> dict:
         "batch": batch,
         "inputs": lesson.inputs,
         "activation": act,
-        "bias": lesson.bias,
+        "bias_std": lesson.bias_std,
     }
     background = initcore.phase_background(act)
 

@@ -20,6 +20,7 @@ from .activations import get_activation
 from .network import (
     LAYER_COLUMNS,
     input_mean_square,
+    network_biases,
     network_weights,
     propagate,
     sample_inputs,
@@ -55,7 +56,8 @@ class DepthStudy:
 
 
 def phase_of(c: float) -> str:
-    """'ordered' (chi1 < 0.9: gradients vanish), 'critical' (0.9 to 1.1) or 'chaotic' (> 1.1: they grow)."""
+    """'ordered' (chi1 < 0.9: gradients shrink layer by layer), 'critical' (0.9 to 1.1) or 'chaotic'
+    (> 1.1: they grow)."""
     if not math.isfinite(c):
         return "undefined"
     return "ordered" if c < ORDERED_BELOW else "chaotic" if c > CHAOTIC_ABOVE else "critical"
@@ -78,9 +80,16 @@ def _phase_text(chi1: float | None, factor: float) -> str:
     return f" (χ₁ = {chi1:.3g}, {phase}{predicted})"
 
 
-def verdict(activation: str, scheme: str, layers: pd.DataFrame, chi1: float | None = None) -> tuple[str, str]:
+def verdict(
+    activation: str,
+    scheme: str,
+    layers: pd.DataFrame,
+    chi1: float | None = None,
+    sigma_w2: float | None = None,
+) -> tuple[str, str]:
     """A verdict in a word or two and the sentence with the numbers behind it, from one series' layer
-    table (and, when given, the mean-field chi1 of its fixed point, which the sentence then quotes).
+    table (and, when given, the mean-field chi1 of its fixed point, which the sentence then quotes, and
+    sigma_w2 = fan_in Var(W): 0 means every weight is 0, so nothing breaks the symmetry).
 
     It reads the last layer's shares of saturated and near-linear units, the spread of its activations
     against layer 1's, and the gradient ratio r = grad_rms(layer 1) / grad_rms(last layer). The gradient
@@ -91,7 +100,7 @@ def verdict(activation: str, scheme: str, layers: pd.DataFrame, chi1: float | No
     - *near-linear*: at least half the units in the linear zone, and the gradient vanishes (or the
       signal's spread collapses): weights too small;
     - *saturated*: at least 80% of the units in the flat tails, or at least 20% with the gradient
-      vanishing: weights too large (or a bias that pushes every unit to one side);
+      vanishing: weights too large (or biases of a large spread);
     - *vanishing gradients*, *exploding gradients*, *collapsing*: the gradient or the signal fails
       with no zone to blame;
     - *partly saturated*: 20-80% saturated, yet the gradient still reaches layer 1: a net near the
@@ -108,19 +117,24 @@ def verdict(activation: str, scheme: str, layers: pd.DataFrame, chi1: float | No
     depth = int(last["layer"])
     if not all(np.isfinite(v).all() for v in cols.values()):
         return "overflow", "the numbers outgrow float32 (inf or NaN): the weights are far too large"
-    if get_scheme(scheme).family == "zeros" or not cols["a_std"].any():  # zero weights (or scale 0)
+    if get_scheme(scheme).family == "zeros" or sigma_w2 == 0:  # every weight 0 (U[-0, 0] too)
         return "symmetric", (
             f"every unit of a layer computes the same value (activation std {last['a_std']:.2g}): "
             "nothing breaks the symmetry, so the units can never learn different features"
         )
     sat, lin = last["saturated"], last["near_linear"]
-    r = first["grad_rms"] / last["grad_rms"] if depth > 1 and last["grad_rms"] > 0 else 1.0
+    silent = depth > 1 and last["grad_rms"] == 0  # dead units: no gradient gets past the last layer
+    r = first["grad_rms"] / last["grad_rms"] if depth > 1 and not silent else 1.0
     per_layer = r ** (1.0 / (depth - 1)) if depth > 1 else 1.0
-    vanishing = r < VANISHING_BELOW or per_layer < HALVING
-    exploding = r > EXPLODING_ABOVE or per_layer > DOUBLING
+    vanishing = silent or r < VANISHING_BELOW or per_layer < HALVING
+    exploding = not silent and (r > EXPLODING_ABOVE or per_layer > DOUBLING)
     collapsing = first["a_std"] > 0 and last["a_std"] < COLLAPSE_BELOW * first["a_std"]
     factor = _geometric_mean(layers["factor_theory"]) if "factor_theory" in layers else math.nan
-    gradient = _gradient_text(r, depth) + _phase_text(chi1, factor)
+    gradient = (
+        f"no gradient gets back at all (it is exactly 0 at layer {depth})"
+        if silent
+        else _gradient_text(r, depth) + _phase_text(chi1, factor)
+    )
     fall = (
         f"the activations' spread falls from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} "
         f"at layer {depth}"
@@ -144,7 +158,9 @@ def verdict(activation: str, scheme: str, layers: pd.DataFrame, chi1: float | No
             return "collapsing", f"{fall}; {gradient}"
         if sat >= PARTLY_SATURATED_AT:
             return "partly saturated", f"{tails}, yet the gradient still reaches layer 1: {gradient}"
-        start = "; most units start in the linear zone, and the gradient still reaches layer 1"
+        start = (
+            f"; most of layer {depth}'s units are in the linear zone, yet the gradient still reaches layer 1"
+        )
         return "healthy", f"{shares}; {gradient}" + (start if lin >= NEAR_LINEAR_AT else "")
     if act.name == "relu" and sat >= DYING_AT:
         return "dying", f"{sat:.0%} of layer-{depth} units output 0; {gradient}"
@@ -169,22 +185,24 @@ def depth_study(
     batch: int,
     inputs: str,
     activation: str,
-    bias: float,
+    bias_std: float,
     seed: int,
     bins: int = 40,
 ) -> DepthStudy:
-    """Push ``batch`` inputs through ``depth`` layers of ``width`` units for each initialization.
+    """Push ``batch`` inputs through ``depth`` layers of ``width`` units for each initialization; every
+    unit has its own bias, drawn from N(0, bias_std^2) (the same for every initialization), as the
+    mean-field theory beside the measurements assumes (sigma_b2 = bias_std^2).
 
     Returns per layer and series: the ``layer_stats`` columns, plus ``q_measured`` = z_mean^2 + z_std^2
     (E[z^2]), ``q_theory`` (the variance map), ``grad_theory`` (predicted RMS of dL/dz), ``factor`` =
     grad_rms(l) / grad_rms(l + 1) (NaN at the last layer) and ``factor_theory`` (its prediction). The
-    summary gives, per series, sigma_w2 = width Var(W), sigma_b2 = bias^2, q*, chi1, the phase, sqrt(chi1),
-    the geometric means of the measured and predicted per-layer factors, and a verdict in words.
+    summary gives, per series, sigma_w2 = width Var(W), sigma_b2 = bias_std^2, q*, chi1, the phase,
+    sqrt(chi1), the geometric means of the measured and predicted per-layer factors, and a verdict in words.
     Each series is independent of the others (:func:`depth_series`), so callers may cache them one by one.
     """
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
     parts = [
-        depth_series(label, name, params, **net, bias=bias, seed=seed, bins=bins)
+        depth_series(label, name, params, **net, bias_std=bias_std, seed=seed, bins=bins)
         for label, (name, params) in inits.items()
     ]
     return combine(parts)
@@ -209,15 +227,16 @@ def depth_series(
     batch: int,
     inputs: str,
     activation: str,
-    bias: float,
+    bias_std: float,
     seed: int,
     bins: int = 40,
 ) -> DepthStudy:
     """:func:`depth_study` for one initialization, labelled ``label``."""
     act = get_activation(activation)
     x, grad = _shared_inputs(inputs, batch, width, seed)
-    q0, sb2 = input_mean_square(inputs), float(bias) ** 2
+    q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     weights = network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
+    bias = network_biases(depth, width, std=bias_std, seed=seed) if bias_std else 0.0
     samples: list[np.ndarray] = []
     stats = _layer_stats(
         x, weights, act, bias, grad, lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy())
@@ -237,7 +256,7 @@ def depth_series(
     layers = pd.concat(
         [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
     )
-    word, detail = verdict(act.name, scheme, layers, chi1=c)
+    word, detail = verdict(act.name, scheme, layers, chi1=c, sigma_w2=sw2)
     summary = {
         "series": label,
         "scheme": scheme,
@@ -364,7 +383,7 @@ def _histograms(
 
 
 PHASE_W2 = np.logspace(-2, 4, 61)  # sigma_w2 from 0.01 to 10^4 (N(0, 1) weights at width 1024 sit at 1024)
-PHASE_B2 = np.linspace(0.0, 9.0, 31)  # sigma_b2 = bias^2 for biases up to +-3
+PHASE_B2 = np.linspace(0.0, 9.0, 31)  # sigma_b2 = bias_std^2 for bias spreads up to 3
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ A net of ``depth`` hidden layers of ``width`` units: layer l computes
     a_l = phi(z_l)                 # a_0 = x, of shape (batch, n_in)
 
 with W_1 of shape (n_in, width), W_l of shape (width, width) after it, every W_l drawn from one
-scheme and every bias the constant ``bias``. The backward pass starts from a seeded standard-normal
+scheme and every bias the constant ``bias`` (or each unit its own, from :func:`network_biases`, as page 2
+and the mean-field theory have it). The backward pass starts from a seeded standard-normal
 gradient g = dL/da_L placed on the last layer's activations (a stand-in for whatever loss follows):
 
     dL/dz_L = g * phi'(z_L)
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ LAYER_COLUMNS = (
     "near_linear",
     "grad_rms",
 )
-_WEIGHT_STREAM, _GRAD_STREAM, _INPUT_STREAM = 0, 1, 2
+_WEIGHT_STREAM, _GRAD_STREAM, _INPUT_STREAM, _BIAS_STREAM = 0, 1, 2, 3
 _RESCALE_BELOW, _RESCALE_ABOVE = 2.0**-30, 2.0**30  # float32 keeps ~2^+-126: rescale long before
 
 
@@ -139,6 +140,18 @@ def network_weights(
     ]
 
 
+def network_biases(depth: int, width: int, *, std: float, seed: int) -> list[np.ndarray]:
+    """Each unit's bias, b_l ~ N(0, std^2) independently per unit and layer: ``depth`` float32 arrays of
+    shape (width,), from ``np.random.default_rng([seed, 3, l])``. These are the random biases of the
+    mean-field theory (Poole et al. 2016), whose sigma_b^2 is std^2."""
+    depth, width = _check_int("depth", depth, 1), _check_int("width", width, 1)
+    if isinstance(std, bool) or not isinstance(std, numbers.Real) or not (math.isfinite(std) and std >= 0):
+        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+    seed = check_seed(seed)
+    draws = (np.random.default_rng([seed, _BIAS_STREAM, l]) for l in range(1, depth + 1))
+    return [rng.standard_normal(width, dtype=np.float32) * np.float32(std) for rng in draws]
+
+
 def upstream_gradient(batch: int, width: int, *, seed: int) -> np.ndarray:
     """The seeded standard-normal dL/da_L, of shape (batch, width), that starts the backward pass."""
     batch, width = _check_int("batch", batch, 1), _check_int("width", width, 1)
@@ -151,7 +164,7 @@ def propagate(
     weights: list[np.ndarray],
     *,
     activation: str | Activation,
-    bias: float = 0.0,
+    bias: float | Sequence[np.ndarray] = 0.0,
     grad: np.ndarray,
     keep: bool = False,
     on_layer: Callable[[int, np.ndarray], None] | None = None,
@@ -162,7 +175,8 @@ def propagate(
         x: inputs, (batch, n_in).
         weights: W_1 .. W_depth, each (fan_in, fan_out), chained.
         activation: a name in ``ACTIVATIONS`` or an :class:`Activation`.
-        bias: the constant added to every pre-activation.
+        bias: the constant added to every pre-activation, or one (fan_out,) array per layer: each unit's
+            own bias (:func:`network_biases`).
         grad: dL/da_L, (batch, width of the last layer).
         keep: also return every layer's z, a and dL/dz (memory: 3 x depth x batch x width floats).
         on_layer: called as ``on_layer(layer, a)`` with each layer's activations (1-based layer) during
@@ -175,14 +189,22 @@ def propagate(
     """
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     x = _check_x(x)
-    if not np.isfinite(bias):
-        raise ValueError(f"bias must be finite, got {bias!r}")
     weights = [np.asarray(w, dtype=np.float32) for w in weights]
+    if isinstance(bias, list | tuple):
+        biases = [np.asarray(v, dtype=np.float32) for v in bias]
+        if [v.shape for v in biases] != [(w.shape[1],) for w in weights]:
+            shapes = [v.shape for v in biases]
+            raise ValueError(f"bias must hold one (fan_out,) array per layer, got shapes {shapes}")
+        if not all(np.isfinite(v).all() for v in biases):
+            raise ValueError("bias must be finite, got NaN or inf values")
+    elif not np.isfinite(bias):
+        raise ValueError(f"bias must be finite, got {bias!r}")
     depth, batch = len(weights), x.shape[0]
+    if not isinstance(bias, list | tuple):
+        biases = [np.float32(bias)] * depth
     grad = np.asarray(grad, dtype=np.float32)
     if grad.shape != (batch, weights[-1].shape[1]):
         raise ValueError(f"grad must have shape {(batch, weights[-1].shape[1])}, got {grad.shape}")
-    b = np.float32(bias)
     sat_cut = np.float32(SATURATED_SLOPE * act.max_deriv)
     lin_cut = np.float32(LINEAR_SLOPE * act.max_deriv)
     rows = np.zeros((depth, len(LAYER_COLUMNS)))
@@ -198,8 +220,8 @@ def propagate(
         for l, w in enumerate(weights):
             shape = (batch, w.shape[1])
             z = np.matmul(a, w, out=_view(z_buf, shape))  # (batch, width)
-            if b:
-                z += b
+            if np.any(biases[l]):
+                z += biases[l]  # (width,) or a constant, for every example
             if keep:
                 kept_z.append(z.copy())
             a = _view(ping_pong[l % 2], shape) if not keep else np.empty(shape, np.float32)

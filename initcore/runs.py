@@ -10,9 +10,9 @@ Outcomes, first match wins (``target`` is the test accuracy that counts as learn
   0, so it and every layer below it can no longer change (a ReLU layer whose units all output 0 for every
   example does this); *exploded* when the loss at step 0 was over ``EXPLODED_LOSS`` times that of a
   guess from the class frequencies;
-- **symmetric**: zero weights: every unit of a layer stays identical to the others, so each layer acts as
-  one unit;
 - **learned**: the test accuracy reached ``target``;
+- **symmetric**: zero weights, and it did not learn: every unit of a layer stays identical to the others,
+  so each layer acts as one unit;
 - **stalled**: it never did, and ended within ``STALL_MARGIN`` of chance (the most common class's share);
 - **partly learned**: in between.
 
@@ -123,14 +123,6 @@ def _outcome(result: TrainResult, label: str, target: float) -> Outcome:
         start = " from the start" if _dead_at_start(layers, top) else ""
         frozen = f"the gradient in {below} is exactly 0{start}, and they can no longer change"
         return Outcome(label, "dead", None, f"{cause}{frozen}")
-    if result.schemes.get(label) == "zeros":
-        return Outcome(
-            label,
-            "symmetric",
-            None,
-            "every weight starts at 0, so the units of a layer stay identical and each layer acts as one "
-            f"unit; {final:.0%} test accuracy after {last_step:,} steps",
-        )
     reached = test.loc[test["accuracy"] >= target, "step"]
     if len(reached):
         first = int(reached.iloc[0])
@@ -139,6 +131,14 @@ def _outcome(result: TrainResult, label: str, target: float) -> Outcome:
             "learned",
             first,
             f"{target:.0%} test accuracy at step {first:,}; {final:.0%} after {last_step:,} steps",
+        )
+    if result.schemes.get(label) == "zeros":
+        return Outcome(
+            label,
+            "symmetric",
+            None,
+            "every weight starts at 0, so the units of a layer stay identical and each layer acts as one "
+            f"unit; {final:.0%} test accuracy after {last_step:,} steps",
         )
     chance = result.chance_accuracy
     reasons = _reasons(layers, result.activation)

@@ -1,7 +1,8 @@
 """Mean-field signal propagation through deep random nets (Poole et al. 2016; Schoenholz et al. 2017).
 
 For a wide net whose weights have Var(W) = sigma_w2 / fan_in and whose biases have second moment
-sigma_b2 (a constant bias b gives sigma_b2 = b^2), the pre-activation second moment q^l = E[z_l^2]
+sigma_b2 (each unit's bias drawn from N(0, sigma_b2), as :func:`initcore.network_biases` draws them; a
+bias shared by every unit is not this model), the pre-activation second moment q^l = E[z_l^2]
 follows the *variance map*
 
     q^1 = sigma_w2 * q^0 + sigma_b2,            q^0 = mean of x_i^2 over the input's components
@@ -91,7 +92,7 @@ def variance_map(activation: str, sigma_w2: float, sigma_b2: float, q0: float, d
     Args:
         activation: a name in ``ACTIVATIONS``.
         sigma_w2: fan_in * Var(W) (see ``initcore.sigma_w2``).
-        sigma_b2: second moment of the biases (b^2 for a constant bias b).
+        sigma_b2: variance of the units' random biases.
         q0: mean of x_i^2 over the input's components (Poole et al.'s q^0).
         depth: number of layers.
     """

@@ -104,7 +104,7 @@ class DepthView:
     width: int = 100
     batch: int = 1000
     inputs: str = "normal"
-    bias: float = 0.0
+    bias_std: float = 0.0  # each unit's bias ~ N(0, bias_std^2)
 
     def study(self, seed: int) -> DepthStudy:
         return depth_study(
@@ -114,7 +114,7 @@ class DepthView:
             batch=self.batch,
             inputs=self.inputs,
             activation=self.activation,
-            bias=self.bias,
+            bias_std=self.bias_std,
             seed=seed,
         )
 

@@ -31,7 +31,7 @@ state = ui.PageState(
         ui.Field("s_width", DEFAULTS["s_width"], options=WIDTHS),
         ui.Field("s_batch", DEFAULTS["s_batch"], options=BATCHES),
         ui.Field("s_inputs", DEFAULTS["s_inputs"], options=tuple(initcore.INPUTS)),
-        ui.Field("s_bias", DEFAULTS["s_bias"], low=-3.0, high=3.0),
+        ui.Field("s_bias", DEFAULTS["s_bias"], low=0.0, high=3.0),
         ui.Field("s_seed", 0, low=0, high=2**31 - 1, integer=True),
         ui.Field("s_k", DEFAULTS["s_k"], options=SLOTS),
         ui.Field("s_predict", False, boolean=True),
@@ -58,7 +58,8 @@ def phase_background(act: str):
 @st.cache_data(max_entries=64, show_spinner=False)
 def series(label: str, name: str, params: tuple, net: tuple, seed: int):
     depth, width, batch, inputs, act, bias = net
-    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": act, "bias": bias}
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": act}
+    net["bias_std"] = bias
     return initcore.depth_series(label, name, dict(params), **net, seed=seed)
 
 
@@ -128,7 +129,14 @@ depth = c[1].slider("Depth (layers)", 1, 50, key="s_depth")
 width = c[2].select_slider("Width = fan-in", WIDTHS, key="s_width")
 batch = c[3].select_slider("Batch", BATCHES, key="s_batch", help="inputs pushed through the net")
 inputs = c[4].selectbox("Inputs", tuple(initcore.INPUTS), format_func=initcore.INPUTS.get, key="s_inputs")
-bias = c[5].slider("Bias b (every unit)", -3.0, 3.0, step=0.1, key="s_bias", help="σ_b² = b²")
+bias = c[5].slider(
+    "Bias spread σ_b",
+    0.0,
+    3.0,
+    step=0.1,
+    key="s_bias",
+    help="Each unit gets its own bias, drawn from N(0, σ_b²), as in the mean-field theory (Poole et al.).",
+)
 seed = c[6].number_input("Seed", 0, 2**31 - 1, key="s_seed")
 
 left, right = st.columns([3, 2])

@@ -218,7 +218,7 @@ if diverged:
 left, right = st.columns(2)
 left.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="loss"), width="stretch")
 right.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="accuracy"), width="stretch")
-st.caption(ui.curves_caption(fates, opt))
+st.caption(ui.curves_caption(result.history, opt))
 
 st.subheader("Inside the network while it trains")
 st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="a_mean"), width="content")

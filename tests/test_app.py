@@ -214,7 +214,9 @@ def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
     for line, row in zip(verdicts, d.summary.itertuples(), strict=True):
         assert line == f"- **{row.series}** — *{row.verdict}*: {row.detail}.", line
     assert [row.verdict for row in d.summary.itertuples()] == list(lesson.expect)
-    assert any(c.value == f"**{lesson.name}:** {lesson.text}" for c in at.caption), "the preset's note"
+    assert any(
+        c.value == f"**{lesson.name}:** {lesson.text} {ui.seeds_note(lesson.view)}" for c in at.caption
+    ), "the preset's note"
     table = at.dataframe[0].value
     chi1 = initcore.chi1("sigmoid", 250.0, 0.0)  # N(0, 1²) at width 250: sigma_w2 = 250
     assert table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "chaotic"
@@ -233,7 +235,9 @@ def test_page2_presets_set_every_control_and_show_their_verdicts(i):
     assert at.number_input(key="s_seed").value == 3, "a preset keeps the seed"
     words = [re.search(r" — \*(.+?)\*: ", line).group(1) for line in _verdicts(at)]
     assert words == list(preset.expect), words
-    assert any(c.value == f"**{preset.name}:** {preset.text}" for c in at.caption), "the preset's note"
+    assert any(
+        c.value == f"**{preset.name}:** {preset.text} {ui.seeds_note(preset.view)}" for c in at.caption
+    ), "the preset's note"
     at.slider(key="s_depth").set_value(preset.view.depth + 1).run()
     assert not any(c.value.startswith(f"**{preset.name}:**") for c in at.caption), "gone once changed"
 
@@ -349,7 +353,9 @@ def test_page3_presets_set_the_form_and_show_their_note(i):
     at.button(key=f"t_preset_{i}").click().run()
     assert not at.exception, at.exception
     _assert_widgets(at, {**ui.training_state(preset.view), "t_seed": 0})
-    assert any(c.value == f"**{preset.name}:** {preset.text}" for c in at.caption), "the preset's note"
+    assert any(
+        c.value == f"**{preset.name}:** {preset.text} {ui.seeds_note(preset.view)}" for c in at.caption
+    ), "the preset's note"
     assert not at.warning, "a preset fits the budget"
 
 

@@ -159,7 +159,7 @@ DEPTH_SERIES = {label: name for label, (name, _) in DEPTH_INITS.items()}
 
 def _study(activation: str = "sigmoid"):
     return initcore.depth_study(
-        DEPTH_INITS, depth=4, width=20, batch=50, inputs="normal", activation=activation, bias=0.0, seed=0
+        DEPTH_INITS, depth=4, width=20, batch=50, inputs="normal", activation=activation, bias_std=0.0, seed=0
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from initcore import claims
@@ -63,3 +64,11 @@ def test_lesson_views_are_the_pages_own():
     for step in LESSON:
         assert isinstance(step.view, DrawsView | DepthView | TrainingView), step.title
     assert isinstance(LESSON[-1].view, TrainingView) and LESSON[-1].view == TRAINING_PRESETS[0].view
+
+
+def test_claims_see_the_numbers_the_views_compute():
+    """claims.study caches one initialization at a time; put together, it is the view's own study."""
+    view = DEPTH_PRESETS[0].view
+    cached, fresh = claims.study(view, 3), view.study(3)
+    for name in ("layers", "hist", "summary"):
+        pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name), obj=name)

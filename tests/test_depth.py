@@ -27,7 +27,7 @@ DEFAULTS = {  # the page's defaults
     "batch": 1000,
     "inputs": "normal",
     "activation": "sigmoid",
-    "bias": 0.0,
+    "bias_std": 0.0,
     "seed": SEED,
 }
 LESSON = {  # the page's default initializations ("The lesson")
@@ -58,7 +58,7 @@ SMALL = {
     "batch": 50,
     "inputs": "uniform01",
     "activation": "relu",
-    "bias": 0.5,
+    "bias_std": 0.5,
     "seed": 3,
 }
 SMALL_INITS = {"He": ("he_normal", {}), "N(0, 0.5^2)": ("normal", {"std": 0.5}), "orth": ("orthogonal", {})}
@@ -105,21 +105,21 @@ def _series(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     return frame[frame["series"] == label].reset_index(drop=True)
 
 
-def _by_hand(scheme: str, params: dict, *, depth, width, batch, inputs, activation, bias, seed):
-    """propagate run by hand on the published weights, inputs and upstream gradient."""
+def _by_hand(
+    scheme: str, params: dict, *, depth, width, batch, inputs, activation, bias_std, seed, keep=False
+):
+    """propagate run by hand on the published weights, biases, inputs and upstream gradient."""
     weights = initcore.network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
+    bias = initcore.network_biases(depth, width, std=bias_std, seed=seed) if bias_std else 0.0
     x = initcore.sample_inputs(inputs, (batch, width), seed=seed)
     grad = initcore.upstream_gradient(batch, width, seed=seed)
-    stats, _ = initcore.propagate(x, weights, activation=activation, bias=bias, grad=grad)
-    return stats
+    stats, arrays = initcore.propagate(x, weights, activation=activation, bias=bias, grad=grad, keep=keep)
+    return arrays if keep else stats
 
 
-def _kept_activations(scheme: str, params: dict, *, depth, width, batch, inputs, activation, bias, seed):
+def _kept_activations(scheme: str, params: dict, **net):
     """The activations behind each layer's histogram: the first HIST_SAMPLE values of every layer."""
-    x = initcore.sample_inputs(inputs, (batch, width), seed=seed)
-    arrays = initcore.layer_arrays(
-        x, depth=depth, width=width, scheme=scheme, activation=activation, seed=seed, bias=bias, **params
-    )
+    arrays = _by_hand(scheme, params, **net, keep=True)
     return [a.ravel()[:HIST_SAMPLE].astype(np.float64) for a in arrays.a]
 
 
@@ -152,7 +152,7 @@ def test_layer_stats_columns_are_propagate_run_by_hand_with_shared_seed_and_inpu
 def test_theory_columns_follow_their_definitions(which, request):
     study, inits, net = _case(which, request)
     act, depth, width = net["activation"], net["depth"], net["width"]
-    q0, sb2 = initcore.input_mean_square(net["inputs"]), net["bias"] ** 2
+    q0, sb2 = initcore.input_mean_square(net["inputs"]), net["bias_std"] ** 2
     for label, (scheme, params) in inits.items():
         rows = _series(study.layers, label)
         sw2 = initcore.sigma_w2(scheme, width, width, **params)
@@ -245,7 +245,7 @@ def test_relu_histograms_get_their_own_range_per_series(small):
 
 def test_linear_histograms_are_symmetric_around_zero():
     inits = {"lecun": ("lecun_normal", {}), "big": ("normal", {"std": 1.0})}
-    net = {**SMALL, "activation": "linear", "bias": 0.0}
+    net = {**SMALL, "activation": "linear", "bias_std": 0.0}
     _check_histograms(initcore.depth_study(inits, **net, bins=12), inits, net, bins=12, limits=None)
 
 
@@ -257,7 +257,7 @@ def test_summary_columns_and_values(which, request):
     assert summary["series"].tolist() == list(inits), f"series {summary['series'].tolist()}"
     for (label, (scheme, params)), row in zip(inits.items(), summary.itertuples(), strict=True):
         sw2 = initcore.sigma_w2(scheme, width, width, **params)
-        sb2 = net["bias"] ** 2
+        sb2 = net["bias_std"] ** 2
         chi1 = initcore.chi1(act, sw2, sb2)
         factors = _series(study.layers, label)["factor"].to_numpy()
         finite = factors[np.isfinite(factors) & (factors > 0)]
@@ -276,7 +276,9 @@ def test_summary_columns_and_values(which, request):
         assert row.factor_measured == pytest.approx(want, rel=1e-12), (
             f"{label}: {row.factor_measured} != {want}"
         )
-        word, detail = initcore.verdict(act, scheme, _series(study.layers, label), chi1=row.chi1)
+        word, detail = initcore.verdict(
+            act, scheme, _series(study.layers, label), chi1=row.chi1, sigma_w2=row.sigma_w2
+        )
         assert (row.verdict, row.detail) == (word, detail), f"{label}: {row.verdict!r} != {word!r}"
 
 
@@ -293,9 +295,45 @@ def test_summary_sigma_w2_is_width_times_the_weight_variance(lesson):
         assert by[label] == pytest.approx(value, rel=1e-12), f"{label}: sigma_w2 {by[label]} != {value}"
 
 
-def test_summary_sigma_b2_is_the_square_of_a_negative_bias():
-    d = initcore.depth_study({"g": ("glorot_uniform", {})}, **{**SMALL, "bias": -1.5})
-    assert d.summary["sigma_b2"].iloc[0] == 2.25, f"sigma_b2 {d.summary['sigma_b2'].iloc[0]} for bias -1.5"
+def test_summary_sigma_b2_is_the_square_of_the_bias_spread_and_a_negative_spread_is_refused():
+    d = initcore.depth_study({"g": ("glorot_uniform", {})}, **{**SMALL, "bias_std": 1.5})
+    assert d.summary["sigma_b2"].iloc[0] == 2.25, f"sigma_b2 {d.summary['sigma_b2'].iloc[0]} for spread 1.5"
+    with pytest.raises(ValueError, match=r"std must be a finite number >= 0, got -1\.5"):
+        initcore.depth_study({"g": ("glorot_uniform", {})}, **{**SMALL, "bias_std": -1.5})
+
+
+def test_each_unit_draws_its_own_bias_of_the_given_spread():
+    """N(0, std^2) per unit: 2000 units give a sample std within 4 x std / sqrt(2 x 2000) = 6% of it."""
+    b = initcore.network_biases(3, 2000, std=2.0, seed=4)
+    assert [v.shape for v in b] == [(2000,)] * 3 and all(v.dtype == np.float32 for v in b)
+    for l, v in enumerate(b, start=1):
+        assert abs(float(v.std()) / 2.0 - 1) < 4 / math.sqrt(2 * 2000), f"layer {l}: std {v.std():.4f}"
+        assert abs(float(v.mean())) < 4 * 2.0 / math.sqrt(2000), f"layer {l}: mean {v.mean():.4f}"
+    assert not np.array_equal(b[0], b[1]), "each layer draws its own"
+    again = initcore.network_biases(3, 2000, std=2.0, seed=4)
+    assert all(np.array_equal(u, v) for u, v in zip(b, again, strict=True)), "same seed, same biases"
+    assert initcore.network_biases(2, 5, std=0.0, seed=1)[0].tolist() == [0.0] * 5
+
+
+@pytest.mark.parametrize(
+    ("activation", "scheme", "params", "bias_std"),
+    [
+        ("tanh", "glorot_normal", {}, 0.5),
+        ("sigmoid", "glorot_uniform_x4", {}, 1.0),
+        ("relu", "he_normal", {}, 0.5),
+    ],
+)
+def test_the_theory_predicts_a_net_whose_units_have_random_biases(activation, scheme, params, bias_std):
+    """Random per-unit biases are what the mean-field map assumes: at width 500, measured E[z^2] stays within
+    4 sqrt(2 / width) = 25% of q^l at every layer (a constant bias b, which the theory cannot see as
+    sigma_b2 = b^2, was off by 30-50% for the sigmoid, and by 10x for ReLU with b = 0.5)."""
+    d = initcore.depth_study(
+        {"x": (scheme, params)}, **{**DEFAULTS, "activation": activation, "width": 500, "bias_std": bias_std}
+    )
+    ratio = (d.layers["q_measured"] / d.layers["q_theory"]).to_numpy()
+    assert np.abs(ratio - 1).max() < 4 * math.sqrt(2 / 500), (
+        f"measured / theory per layer: {np.round(ratio, 3)}"
+    )
 
 
 def test_q_star_is_where_the_variance_map_settles(lesson):
@@ -316,7 +354,7 @@ def test_q_star_at_the_edge_of_chaos_is_the_q_the_net_keeps(activation, scheme):
 
 
 def test_zero_weights_give_a_symmetric_verdict_and_no_measured_factor():
-    d = initcore.depth_study({"zeros": ("zeros", {})}, **{**SMALL, "activation": "sigmoid", "bias": 0.0})
+    d = initcore.depth_study({"zeros": ("zeros", {})}, **{**SMALL, "activation": "sigmoid", "bias_std": 0.0})
     row = d.summary.iloc[0]
     factors = d.layers["factor"].to_numpy()
     # dL/dz is 0 below the last layer: factors are 0 / 0 = NaN and 0 / g_L = 0, none finite and positive.
@@ -328,7 +366,7 @@ def test_zero_weights_give_a_symmetric_verdict_and_no_measured_factor():
 
 def test_float32_overflow_is_reported_as_such():
     d = initcore.depth_study(
-        {"huge": ("normal", {"std": 1e6})}, **{**SMALL, "activation": "linear", "bias": 0.0, "depth": 8}
+        {"huge": ("normal", {"std": 1e6})}, **{**SMALL, "activation": "linear", "bias_std": 0.0, "depth": 8}
     )
     z_std = d.layers["z_std"].to_numpy()
     assert not np.isfinite(z_std).all(), f"a linear net with sigma_w2 = 3e13 should overflow: z_std {z_std}"
@@ -452,8 +490,9 @@ def test_synthetic_overflow_anywhere_in_the_table(column, value, row):
 def test_symmetric_only_for_zero_weights():
     word, detail = initcore.verdict("sigmoid", "zeros", _table())
     assert word == "symmetric", f"zeros scheme: {word}: {detail}"
-    flat = _table().assign(a_std=0.0)  # U[-0, 0]: no unit of any layer differs from another
-    assert initcore.verdict("sigmoid", "uniform", flat)[0] == "symmetric"
+    flat = _table().assign(a_std=0.0)  # U[-0, 0]: every weight 0, no unit of any layer differs
+    assert initcore.verdict("sigmoid", "uniform", flat, sigma_w2=0.0)[0] == "symmetric"
+    assert initcore.verdict("sigmoid", "uniform", flat, sigma_w2=1e-9)[0] != "symmetric"
     # A dead ReLU layer (spread 0) behind random weights is not symmetric: its units died.
     word, detail = initcore.verdict("relu", "he_normal", _table(last={"a_std": 0.0, "saturated": 1.0}))
     assert word == "dying" and detail.startswith("100% of layer-10 units output 0"), f"{word}: {detail}"
@@ -501,7 +540,16 @@ def test_near_linear_needs_half_the_units_and_a_vanishing_gradient_or_a_collapse
     assert _word(activation, **collapse) == "near-linear"
     # Near-linear with the gradient flowing (Glorot with tanh) is a healthy start, and says why.
     word, detail = initcore.verdict(activation, "normal", _table(last={"near_linear": 0.9}))
-    assert word == "healthy" and "most units start in the linear zone" in detail, f"{word}: {detail}"
+    assert word == "healthy" and "most of layer 10's units are in the linear zone, yet the gradient" in detail
+
+
+def test_no_gradient_at_all_is_said_so_and_counts_as_vanishing():
+    """Dead ReLUs (He with a large negative bias): every gradient is exactly 0, which is no ratio of 1."""
+    dead = _table(first={"grad_rms": 0.0}, last={"grad_rms": 0.0, "saturated": 1.0, "a_std": 0.0})
+    word, detail = initcore.verdict("relu", "he_normal", dead, chi1=1.0)
+    assert word == "dying" and detail.endswith("no gradient gets back at all (it is exactly 0 at layer 10)")
+    word, detail = initcore.verdict("tanh", "normal", _table(last={"grad_rms": 0.0}))
+    assert word == "vanishing gradients" and "no gradient gets back" in detail, f"{word}: {detail}"
 
 
 def test_dying_relu_from_seventy_percent_zeros():
@@ -602,7 +650,7 @@ def test_tanh_glorot_is_healthy_although_it_starts_near_linear(tanh_preset):
     row = tanh_preset.summary.set_index("series").loc["Glorot normal"]
     rows = _series(tanh_preset.layers, "Glorot normal")
     assert rows["near_linear"].iloc[-1] >= 0.5, rows
-    assert row.verdict == "healthy" and "most units start in the linear zone" in row.detail, row.detail
+    assert row.verdict == "healthy" and "most of layer 10's units are in the linear zone" in row.detail
 
 
 def test_relu_he_is_healthy_and_glorot_collapses_at_depth_30(relu_preset):
@@ -882,6 +930,7 @@ def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
     grad = network.upstream_gradient(batch, width, seed=3)
     weights = network.network_weights(width, depth=6, width=width, scheme=scheme, seed=3, **params)
     act = initcore.ACTIVATIONS[activation]
+    bias = network.network_biases(6, width, std=bias, seed=3) if bias else 0.0  # each unit its own
     seen = []
     split = depth._layer_stats(x, weights, act, bias, grad, lambda _, a: seen.append(a.ravel()[:5].copy()))
     whole_seen = []

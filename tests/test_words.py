@@ -1,0 +1,108 @@
+"""The words the pages compute from their numbers (ui's caption builders): each says what the numbers
+show, and changes when they do. Synthetic inputs put every number where a rule turns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import initcore
+import ui
+from initcore import claims
+
+
+def _history(accuracies: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for label, accs in accuracies.items():
+        for step, acc in enumerate(accs):
+            rows += [(label, step * 10, "train", 1.0, acc), (label, step * 10, "test", 1.0, acc)]
+    return pd.DataFrame(rows, columns=["scheme", "step", "split", "loss", "accuracy"])
+
+
+def test_curves_caption_names_the_flat_curves_from_the_curves_and_what_the_optimizer_does():
+    history = _history({"A": [0.5, 0.52, 0.54], "B": [0.5, 0.7, 0.9], "C": [0.5, 0.56, 0.5]})
+    sgd = ui.curves_caption(history, "sgd")
+    assert "Accuracy flat here: A (the list above says why)." in sgd, sgd
+    assert "With plain SGD every weight moves by its gradient" in sgd
+    adam = ui.curves_caption(_history({"B": [0.1, 0.9]}), "adam")
+    assert "flat here" not in adam and "it hides vanishing gradients" in adam, adam
+
+
+def test_q_caption_quotes_the_largest_gap_and_names_what_it_cannot_compare():
+    layers = pd.DataFrame(
+        {
+            "series": ["a", "a", "b", "b", "z", "z"],
+            "q_measured": [1.0, 1.1, 2.0, 1.0, 0.0, 0.0],
+            "q_theory": [1.0, 1.0, 1.0, 1.0, 0.0, 0.0],
+        }
+    )
+    text = ui.q_caption(layers)
+    assert "at most 10% apart at any layer for a, and up to 100% for b." in text, text
+    assert "No ratio for z" in text, text
+
+
+def test_boundary_caption_names_the_models_that_paint_one_colour():
+    grid = pd.DataFrame({"scheme": ["a"] * 3 + ["b"] * 3, "p": [0.45, 0.5, 0.64, 0.0, 0.5, 1.0]})
+    text = ui.boundary_caption(grid)
+    assert "a paints one flat colour" in text and "b paint" not in text, text
+    assert "Every model here draws a boundary" in ui.boundary_caption(grid[grid["scheme"] == "b"])
+
+
+def test_layers_caption_tells_whose_top_layer_sank_and_whether_it_came_back():
+    rows = []
+    for step, top in zip((0, 10, 20, 30), (0.5, 0.1, 0.05, 0.2), strict=True):
+        for layer in (1, 2, 3):
+            rows.append({"scheme": "s", "step": step, "layer": layer, "a_mean": top if layer == 3 else 0.5})
+    text = ui.layers_caption(pd.DataFrame(rows), "sigmoid")
+    assert "s: below 0.15 at step 10 (lowest 0.05), back above 0.15 at step 30" in text, text
+    assert "stayed between 0.50 and 0.50" in text, text
+    assert "sank" not in ui.layers_caption(pd.DataFrame(rows), "tanh"), "only the sigmoid's mean is 1/2"
+
+
+@pytest.mark.parametrize(
+    ("compare", "a", "b", "words"),
+    [
+        ("bound", "uniform", "normal", "a third of the variance of N(0, s²)"),
+        ("bound", "he_uniform", "normal", "has no parameter of its own"),
+        ("variance", "uniform", "truncated_normal", "the shapes still differ: excess kurtosis -1.2 for A"),
+        ("variance", "uniform", "glorot_uniform", "both are of one family, so the shapes match too"),
+        ("free", "uniform", "normal", "Each distribution has its own parameters"),
+    ],
+)
+def test_draws_caption_says_only_what_holds_for_the_pair(compare, a, b, words):
+    view = initcore.views.DrawsView(initcore.views.Init.of(a), initcore.views.Init.of(b), compare=compare)
+    text = ui.draws_caption(compare, a, b, view.draws(0).summary, 100_000)
+    assert words.replace("-", "−") in text or words in text, text
+
+
+def test_heatmap_caption_follows_the_activation_and_the_bias_spread():
+    assert "thin stripe at sigmoid(0) = 0.5; large ones push the units to the edges, 0 and 1" in (
+        ui.heatmap_caption("sigmoid", 0.0)
+    )
+    assert "the band that the biases alone make (σ_b = 0.5)" in ui.heatmap_caption("tanh", 0.5)
+    assert "edges" not in ui.heatmap_caption("relu", 0.0) and "exactly 0" in ui.heatmap_caption("relu", 0.0)
+
+
+def test_phase_caption_places_the_edge_of_chaos_from_the_theory():
+    edge = float(initcore.critical_line("sigmoid", np.array([0.0]))["sigma_w2"].iloc[0])
+    assert f"σ_w² ≈ {edge:.3g}" in ui.phase_caption("sigmoid", 100) and 100 < edge < 110
+
+
+def test_zone_table_caption_reads_the_table():
+    table = pd.DataFrame(
+        {
+            "n": [100, 100, 100, 1000, 1000, 1000],
+            "weights": ["U[-0.1, 0.1]", "N(0, 0.1²)", "Glorot (Xavier) uniform"] * 2,
+            "std of z": [0.58, 1.0, 1.0, 1.83, 3.16, 1.0],
+            "near-linear": [0.57, 0.35, 0.35, 0.2, 0.11, 0.35],
+            "saturated": [0.0, 1e-5, 1e-5, 0.017, 0.168, 1e-5],
+        }
+    )
+    text = ui.zone_table_caption(table)
+    assert "almost none (under 0.1%)" in text and "N(0, 0.1²) gives z a std of 3.2 and puts 17%" in text, text
+
+
+def test_a_preset_note_says_which_seeds_its_claims_are_checked_on():
+    assert ui.seeds_note(claims.DEPTH_PRESETS[0].view) == "(Checked on seeds 0-9.)"
+    assert ui.seeds_note(claims.TRAINING_PRESETS[0].view) == "(Checked on seeds 0-4.)"
