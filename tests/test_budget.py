@@ -102,7 +102,7 @@ def _page(page: str, params: dict[str, str]) -> AppTest:
 
 
 def test_page_two_refuses_settings_over_the_budget_and_keeps_them():
-    params = {"s_depth": "50", "s_width": "1024", "s_batch": "2000", "s_seed": "7"}
+    params = {"s_depth": "50", "s_width": "1024", "s_batch": "2000", "s_seed": "7", "s_k": "4"}
     at = _page("pages/2_Saturation_across_depth.py", params)
     assert not at.exception
     [warning] = at.warning
@@ -116,6 +116,7 @@ def test_page_two_refuses_settings_over_the_budget_and_keeps_them():
 
 def test_page_three_refuses_a_training_over_the_budget_without_training():
     params = {"t_data": "digits", "t_depth": "10", "t_width": "256", "t_steps": "2000", "t_batch": "256"}
+    params["t_k"] = "5"
     at = _page("pages/3_Training_comparisons.py", params)
     assert not at.exception
     assert any("Lower the units per layer to 32, and it runs" in w.value for w in at.warning)
