@@ -8,14 +8,14 @@ labels, split into train and test by a seeded permutation.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .schemes import check_seed
+from . import tf_loader
+from .checks import check_int, check_real, check_seed
 
 TOY_SETS = {
     "circles": "two concentric rings: the inner ring is one class (TensorFlow Playground)",
@@ -75,23 +75,12 @@ def load_dataset(
     if name not in DATASETS:
         raise ValueError(f"name must be one of {list(DATASETS)}, got {name!r}")
     seed = check_seed(seed)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0.0 <= noise <= 1.0:
-        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
-    if (
-        isinstance(test_fraction, bool)
-        or not isinstance(test_fraction, numbers.Real)
-        or not 0.05 <= test_fraction <= 0.9
-    ):
-        raise ValueError(f"test_fraction must be in [0.05, 0.9], got {test_fraction!r}")
-    if (
-        isinstance(n_samples, bool)
-        or not isinstance(n_samples, numbers.Integral)
-        or not 50 <= n_samples <= 20_000
-    ):
-        raise ValueError(f"n_samples must be an integer in [50, 20000], got {n_samples!r}")
+    noise = check_real("noise", noise, 0.0, 1.0)
+    check_real("test_fraction", test_fraction, 0.05, 0.9, must="in [0.05, 0.9]")
+    n_samples = check_int("n_samples", n_samples, 50, 20_000)
     rng = np.random.default_rng([seed, 3])
     if name in TOY_SETS:
-        x, y = _TOY[name](rng, n_samples, float(noise))
+        x, y = _TOY[name](rng, n_samples, noise)
         x = (x - x.mean(axis=0)) / x.std(axis=0)  # standardized: the net's first layer sees unit variance
         return _split(name, x, y, 2, rng, test_fraction)
     if name == "digits":
@@ -120,10 +109,8 @@ def _split(
 
 def _download(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """keras.datasets' loader (downloads once to ~/.keras/datasets, then reads the cache)."""
-    from .training import tensorflow  # noqa: PLC0415 -- TensorFlow only for the sets that need it
-
     try:
-        keras = tensorflow()[1]
+        keras = tf_loader.tensorflow()[1]  # TensorFlow only for the sets that need it
     except ImportError as err:
         raise DatasetUnavailable(f"{name} needs TensorFlow, which could not be loaded here ({err}).") from err
     try:

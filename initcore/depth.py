@@ -28,6 +28,7 @@ from .network import (
 )
 from .schemes import get_scheme, sigma_w2
 from .theory import critical_line, fixed_point, moments, phase_grid, predicted_grad_rms, variance_map
+from .words import tr
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
@@ -66,7 +67,9 @@ def phase_of(c: float) -> str:
 def _gradient_text(r: float, depth: int) -> str:
     """'layer 1 gets 2.2e-08 of the gradient at layer 10', '... 0.68 of ...', '... 4.6e+04x ...'."""
     amount = f"{r:.1e}" if r < 1e-2 or r >= 1e2 else f"{r:.2g}"
-    return f"layer 1 gets {amount}{'x' if r >= 1 else ' of'} the gradient at layer {depth}"
+    if r >= 1:
+        return tr("layer 1 gets {amount}x the gradient at layer {depth}", amount=amount, depth=depth)
+    return tr("layer 1 gets {amount} of the gradient at layer {depth}", amount=amount, depth=depth)
 
 
 def _phase_text(chi1: float | None, factor: float) -> str:
@@ -75,9 +78,9 @@ def _phase_text(chi1: float | None, factor: float) -> str:
     sqrt(chi1) once the signal has settled at q*). Empty without chi1."""
     if chi1 is None or not math.isfinite(chi1) or chi1 <= 0:
         return ""
-    phase = {"critical": "near the edge of chaos"}.get(phase_of(chi1), phase_of(chi1))
-    predicted = f"; the theory predicts {factor:.2g}x a layer" if math.isfinite(factor) else ""
-    return f" (χ₁ = {chi1:.3g}, {phase}{predicted})"
+    phase = tr("near the edge of chaos") if phase_of(chi1) == "critical" else tr(phase_of(chi1))
+    predicted = tr("; the theory predicts {f}x a layer", f=f"{factor:.2g}") if math.isfinite(factor) else ""
+    return tr(" (χ₁ = {chi1}, {phase}{predicted})", chi1=f"{chi1:.3g}", phase=phase, predicted=predicted)
 
 
 def verdict(
@@ -116,11 +119,12 @@ def verdict(
     first, last = {c: v[0] for c, v in cols.items()}, {c: v[-1] for c, v in cols.items()}
     depth = int(last["layer"])
     if not all(np.isfinite(v).all() for v in cols.values()):
-        return "overflow", "the numbers outgrow float32 (inf or NaN): the weights are far too large"
+        return "overflow", tr("the numbers outgrow float32 (inf or NaN): the weights are far too large")
     if get_scheme(scheme).family == "zeros" or sigma_w2 == 0:  # every weight 0 (U[-0, 0] too)
-        return "symmetric", (
-            f"every unit of a layer computes the same value (activation std {last['a_std']:.2g}): "
-            "nothing breaks the symmetry, so the units can never learn different features"
+        return "symmetric", tr(
+            "every unit of a layer computes the same value (activation std {std}): nothing breaks the "
+            "symmetry, so the units can never learn different features",
+            std=f"{last['a_std']:.2g}",
         )
     sat, lin = last["saturated"], last["near_linear"]
     silent = depth > 1 and last["grad_rms"] == 0  # dead units: no gradient gets past the last layer
@@ -130,25 +134,26 @@ def verdict(
     exploding = not silent and (r > EXPLODING_ABOVE or per_layer > DOUBLING)
     collapsing = first["a_std"] > 0 and last["a_std"] < COLLAPSE_BELOW * first["a_std"]
     factor = _geometric_mean(layers["factor_theory"]) if "factor_theory" in layers else math.nan
+    n = {"depth": depth, "sat": f"{sat:.0%}", "lin": f"{lin:.0%}", "act": act.name}
     gradient = (
-        f"no gradient gets back at all (it is exactly 0 at layer {depth})"
+        tr("no gradient gets back at all (it is exactly 0 at layer {depth})", **n)
         if silent
         else _gradient_text(r, depth) + _phase_text(chi1, factor)
     )
-    fall = (
-        f"the activations' spread falls from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} "
-        f"at layer {depth}"
-    )
-    shares = f"at layer {depth}: {sat:.0%} saturated, {lin:.0%} near-linear"
+    spread = {"a": f"{first['a_std']:.2g}", "b": f"{last['a_std']:.2g}", "depth": depth}
+    fall = tr("the activations' spread falls from {a} at layer 1 to {b} at layer {depth}", **spread)
+    shares = tr("at layer {depth}: {sat} saturated, {lin} near-linear", **n)
     if act.limits is not None:  # sigmoid, tanh
-        tails = f"{sat:.0%} of layer-{depth} units sit in the {act.name}'s flat tails"
+        tails = tr("{sat} of layer-{depth} units sit in the {act}'s flat tails", **n)
         if lin >= NEAR_LINEAR_AT and (vanishing or collapsing):
-            linear = f"{lin:.0%} of layer-{depth} units are in the {act.name}'s linear zone"
+            linear = tr("{lin} of layer-{depth} units are in the {act}'s linear zone", **n)
             return "near-linear", "; ".join([linear, *([fall] if collapsing else []), gradient])
         if sat >= SATURATED_AT or (sat >= PARTLY_SATURATED_AT and vanishing):
             lo, hi = act.limits
-            stuck = f"{tails}, their outputs stuck near {lo:g} or {hi:g}"
-            through = "through the few units left, " if exploding else ""
+            stuck = tr(
+                "{tails}, their outputs stuck near {lo} or {hi}", tails=tails, lo=f"{lo:g}", hi=f"{hi:g}"
+            )
+            through = tr("through the few units left, ") if exploding else ""
             return "saturated", f"{stuck}; {through}{gradient}"
         if vanishing:
             return "vanishing gradients", f"{gradient}; {shares}"
@@ -157,23 +162,26 @@ def verdict(
         if collapsing:
             return "collapsing", f"{fall}; {gradient}"
         if sat >= PARTLY_SATURATED_AT:
-            return "partly saturated", f"{tails}, yet the gradient still reaches layer 1: {gradient}"
-        start = (
-            f"; most of layer {depth}'s units are in the linear zone, yet the gradient still reaches layer 1"
+            return "partly saturated", tr(
+                "{tails}, yet the gradient still reaches layer 1: {gradient}", tails=tails, gradient=gradient
+            )
+        start = tr(
+            "; most of layer {depth}'s units are in the linear zone, yet the gradient still reaches layer 1",
+            **n,
         )
         return "healthy", f"{shares}; {gradient}" + (start if lin >= NEAR_LINEAR_AT else "")
     if act.name == "relu" and sat >= DYING_AT:
-        return "dying", f"{sat:.0%} of layer-{depth} units output 0; {gradient}"
+        return "dying", tr("{sat} of layer-{depth} units output 0; {gradient}", gradient=gradient, **n)
     if last["a_std"] > EXPLODING_STD:
-        spread = f"from {first['a_std']:.2g} at layer 1 to {last['a_std']:.2g} at layer {depth}"
-        return "exploding", f"the activations' spread grows {spread}; {gradient}"
+        grows = tr("the activations' spread grows from {a} at layer 1 to {b} at layer {depth}", **spread)
+        return "exploding", f"{grows}; {gradient}"
     if collapsing:
         return "collapsing", f"{fall}; {gradient}"
     if vanishing:
         return "vanishing gradients", gradient
     if exploding:
         return "exploding gradients", gradient
-    zeros = f"at layer {depth}: {sat:.0%} of the units output 0; " if act.name == "relu" else ""
+    zeros = tr("at layer {depth}: {sat} of the units output 0; ", **n) if act.name == "relu" else ""
     return "healthy", f"{zeros}{gradient}"
 
 

@@ -21,7 +21,6 @@ with the same seed. Arithmetic is float32, like Keras; statistics use pairwise s
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .activations import LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activation
-from .schemes import check_seed, get_scheme
+from .checks import check_int, check_real, check_seed
+from .schemes import get_scheme
 from .theory import moments
 
 LAYER_COLUMNS = (
@@ -54,12 +54,6 @@ class LayerArrays:
     z: np.ndarray  # pre-activations
     a: np.ndarray  # activations phi(z)
     dz: np.ndarray  # dL/dz, the backward signal
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_x(x: Any) -> np.ndarray:
@@ -106,7 +100,7 @@ def neuron_z(
 ) -> np.ndarray:
     """What one neuron sees: z = sum_i w_i x_i for ``units`` neurons of a layer with fan-in ``n``
     (and fan-out ``n``) and ``batch`` inputs, as a flat float32 array of batch * units values."""
-    n, units, batch = _check_int("n", n, 1), _check_int("units", units, 1), _check_int("batch", batch, 1)
+    n, units, batch = check_int("n", n, 1), check_int("units", units, 1), check_int("batch", batch, 1)
     rng = np.random.default_rng([check_seed(seed), _WEIGHT_STREAM, 1])
     s = get_scheme(scheme)
     if s.family == "orthogonal":
@@ -124,9 +118,9 @@ def network_weights(
     n_in: int, *, depth: int, width: int, scheme: str, seed: int, **params: Any
 ) -> list[np.ndarray]:
     """The ``depth`` weight matrices of the net, W_1 (n_in, width) then (width, width), float32."""
-    n_in = _check_int("n_in", n_in, 1)
-    depth = _check_int("depth", depth, 1)
-    width = _check_int("width", width, 1)
+    n_in = check_int("n_in", n_in, 1)
+    depth = check_int("depth", depth, 1)
+    width = check_int("width", width, 1)
     seed = check_seed(seed)
     s = get_scheme(scheme)
     s.resolve(params)  # fail on bad parameters before drawing anything
@@ -144,9 +138,8 @@ def network_biases(depth: int, width: int, *, std: float, seed: int) -> list[np.
     """Each unit's bias, b_l ~ N(0, std^2) independently per unit and layer: ``depth`` float32 arrays of
     shape (width,), from ``np.random.default_rng([seed, 3, l])``. These are the random biases of the
     mean-field theory (Poole et al. 2016), whose sigma_b^2 is std^2."""
-    depth, width = _check_int("depth", depth, 1), _check_int("width", width, 1)
-    if isinstance(std, bool) or not isinstance(std, numbers.Real) or not (math.isfinite(std) and std >= 0):
-        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+    depth, width = check_int("depth", depth, 1), check_int("width", width, 1)
+    check_real("std", std, 0.0)
     seed = check_seed(seed)
     draws = (np.random.default_rng([seed, _BIAS_STREAM, l]) for l in range(1, depth + 1))
     return [rng.standard_normal(width, dtype=np.float32) * np.float32(std) for rng in draws]
@@ -154,7 +147,7 @@ def network_biases(depth: int, width: int, *, std: float, seed: int) -> list[np.
 
 def upstream_gradient(batch: int, width: int, *, seed: int) -> np.ndarray:
     """The seeded standard-normal dL/da_L, of shape (batch, width), that starts the backward pass."""
-    batch, width = _check_int("batch", batch, 1), _check_int("width", width, 1)
+    batch, width = check_int("batch", batch, 1), check_int("width", width, 1)
     rng = np.random.default_rng([check_seed(seed), _GRAD_STREAM])
     return rng.standard_normal((batch, width), dtype=np.float32)
 

@@ -19,15 +19,24 @@ Outcomes, first match wins (``target`` is the test accuracy that counts as learn
 A stalled or partly learned model is given the reasons its step-0 statistics show: a gradient at layer 1
 below ``VANISHED_BELOW`` of the top hidden layer's, at least ``SATURATED_SHARE`` of its units saturated,
 or (sigmoid) a top hidden layer whose mean activation sank below ``SUNK_BELOW``.
+
+Also here, for the page: each model's decision boundary on a 2-D set (:func:`boundary_grid`, from the final
+weights), what a data set looks like (:func:`preview_frame`), and the trained weights as an .npz file
+(:func:`weights_npz`).
 """
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from .datasets import Dataset
+from .network import predict
+from .words import tr
 
 EXPLODED_LOSS = 10.0  # step-0 loss, in units of the loss of a guess from the class frequencies
 STALL_MARGIN = 0.1  # a final test accuracy at most this far above chance is "stalled"
@@ -103,60 +112,67 @@ def _outcome(result: TrainResult, label: str, target: float) -> Outcome:
         and result.chance_loss > 0
         and (not math.isfinite(loss0) or loss0 > EXPLODED_LOSS * result.chance_loss)
     )
-    explosion = (
-        f"its loss started at {loss0:.2g}, against {result.chance_loss:.2g} for a guess from the class "
-        "frequencies, so its first updates were huge"
+    explosion = tr(
+        "its loss started at {loss}, against {guess} for a guess from the class frequencies, so its first "
+        "updates were huge",
+        loss=f"{loss0:.2g}",
+        guess=f"{result.chance_loss:.2g}",
     )
+    run = {"final": f"{final:.0%}", "steps": f"{last_step:,}", "target": f"{target:.0%}"}
     step = result.diverged.get(label)
     if step is not None:
         why = f"; {explosion}" if exploded else ""
-        return Outcome(label, "diverged", step, f"the loss became NaN or infinite at step {step}{why}")
+        return Outcome(
+            label, "diverged", step, tr("the loss became NaN or infinite at step {step}", step=step) + why
+        )
     dead = _dead_layers(layers)
     if dead:
         top = max(dead)
-        below = "layer 1" if top == 1 else f"layers 1-{top}"
+        below = tr("layer 1") if top == 1 else tr("layers 1-{top}", top=top)
         silent = _all_zero(layers, top)
-        cause = f"every unit of layer {top} outputs 0 for every example, so " if silent else ""
+        cause = tr("every unit of layer {top} outputs 0 for every example, so ", top=top) if silent else ""
         if exploded:
-            frozen = f"the gradient in {below} is exactly 0 and they can no longer change"
-            return Outcome(label, "exploded, then dead", None, f"{explosion}; then {cause}{frozen}")
-        start = " from the start" if _dead_at_start(layers, top) else ""
-        frozen = f"the gradient in {below} is exactly 0{start}, and they can no longer change"
-        return Outcome(label, "dead", None, f"{cause}{frozen}")
+            frozen = tr("the gradient in {below} is exactly 0 and they can no longer change", below=below)
+            return Outcome(
+                label,
+                "exploded, then dead",
+                None,
+                tr("{explosion}; then ", explosion=explosion) + cause + frozen,
+            )
+        start = tr(" from the start") if _dead_at_start(layers, top) else ""
+        frozen = tr(
+            "the gradient in {below} is exactly 0{start}, and they can no longer change",
+            below=below,
+            start=start,
+        )
+        return Outcome(label, "dead", None, cause + frozen)
     reached = test.loc[test["accuracy"] >= target, "step"]
     if len(reached):
         first = int(reached.iloc[0])
-        return Outcome(
-            label,
-            "learned",
-            first,
-            f"{target:.0%} test accuracy at step {first:,}; {final:.0%} after {last_step:,} steps",
+        detail = tr(
+            "{target} test accuracy at step {first}; {final} after {steps} steps", first=f"{first:,}", **run
         )
+        return Outcome(label, "learned", first, detail)
     if result.schemes.get(label) == "zeros":
-        return Outcome(
-            label,
-            "symmetric",
-            None,
+        detail = tr(
             "every weight starts at 0, so the units of a layer stay identical and each layer acts as one "
-            f"unit; {final:.0%} test accuracy after {last_step:,} steps",
+            "unit; {final} test accuracy after {steps} steps",
+            **run,
         )
+        return Outcome(label, "symmetric", None, detail)
     chance = result.chance_accuracy
     reasons = _reasons(layers, result.activation)
-    why = f": {'; '.join(reasons)}" if reasons else ""
+    why = ": " + "; ".join(reasons) if reasons else ""
     if math.isfinite(chance) and final <= chance + STALL_MARGIN:
-        return Outcome(
-            label,
-            "stalled",
-            None,
-            f"{final:.0%} test accuracy after {last_step:,} steps, near the {chance:.0%} of always "
-            f"guessing the most common class{why}",
+        detail = tr(
+            "{final} test accuracy after {steps} steps, near the {chance} of always guessing the most "
+            "common class",
+            chance=f"{chance:.0%}",
+            **run,
         )
-    return Outcome(
-        label,
-        "partly learned",
-        None,
-        f"{final:.0%} test accuracy after {last_step:,} steps, short of {target:.0%}{why}",
-    )
+        return Outcome(label, "stalled", None, detail + why)
+    detail = tr("{final} test accuracy after {steps} steps, short of {target}", **run)
+    return Outcome(label, "partly learned", None, detail + why)
 
 
 def _at(layers: pd.DataFrame, step: str) -> pd.DataFrame:
@@ -195,16 +211,26 @@ def _reasons(layers: pd.DataFrame, activation: str) -> list[str]:
     g = first["grad_rms"].to_numpy(dtype=float)
     depth = len(g)
     if depth > 1 and g[-1] > 0 and g[0] / g[-1] < VANISHED_BELOW:
-        out.append(f"at the start, layer 1 got {g[0] / g[-1]:.1e} of the gradient of layer {depth}")
+        out.append(
+            tr(
+                "at the start, layer 1 got {r} of the gradient of layer {depth}",
+                r=f"{g[0] / g[-1]:.1e}",
+                depth=depth,
+            )
+        )
     sat = float(first["saturated"].mean())
     if activation in ("sigmoid", "tanh") and sat >= SATURATED_SHARE:
-        out.append(f"{sat:.0%} of its units started saturated")
+        out.append(tr("{sat} of its units started saturated", sat=f"{sat:.0%}"))
     if activation == "sigmoid":
         sink = sinking(layers).iloc[0] if len(layers) else None
         if sink is not None and sink["sank_at"] is not None:
             out.append(
-                f"its top layer's mean activation sank below {SUNK_BELOW:g} by step {sink['sank_at']:,} "
-                f"(lowest {sink['top_min']:.2f})"
+                tr(
+                    "its top layer's mean activation sank below {below} by step {step} (lowest {low})",
+                    below=f"{SUNK_BELOW:g}",
+                    step=f"{sink['sank_at']:,}",
+                    low=f"{sink['top_min']:.2f}",
+                )
             )
     return out
 
@@ -271,3 +297,73 @@ def summarize(result: TrainResult, *, target: float = 0.9) -> pd.DataFrame:
     for col in (f"step to {target:.0%} test accuracy", "diverged at step"):  # keep None, not NaN, for "never"
         out[col] = pd.Series([r[col] for r in rows], dtype=object)
     return out
+
+
+# --- for the page: decision boundaries, a data set's picture, the weights as a file ----------------------
+
+
+def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points: int = 60) -> pd.DataFrame:
+    """For a 2-D data set: every model's P(class 1) on a points x points grid covering the data, as
+    rectangles (columns scheme, x_lo, x_hi, y_lo, y_hi, p). Computed in numpy from the final weights."""
+    if data.features != 2 or data.n_classes != 2:
+        raise ValueError(f"data must be a 2-D two-class set for a decision boundary, got {data.name!r}")
+    both = np.concatenate([data.x_train, data.x_test])
+    lo, hi = both.min(axis=0) - 0.25, both.max(axis=0) + 0.25
+    gx, gy = np.linspace(lo[0], hi[0], points + 1), np.linspace(lo[1], hi[1], points + 1)
+    cx, cy = np.meshgrid((gx[:-1] + gx[1:]) / 2, (gy[:-1] + gy[1:]) / 2)
+    grid = np.stack([cx.ravel(), cy.ravel()], axis=1).astype(np.float32)
+    ix, iy = np.meshgrid(np.arange(points), np.arange(points))
+    frames = []
+    for label, weights in result.weights.items():
+        p = predict(weights, grid, activation=activation)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scheme": label,
+                    "x_lo": gx[ix.ravel()],
+                    "x_hi": gx[ix.ravel() + 1],
+                    "y_lo": gy[iy.ravel()],
+                    "y_hi": gy[iy.ravel() + 1],
+                    "p": np.where(np.isfinite(p), p, np.nan),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
+    """What the data look like, for a chart: a 2-D set's training points (columns x, y, label), or the
+    first ``images`` training images as pixels (columns image, label, row, col, value)."""
+    if data.features == 2:
+        return pd.DataFrame(
+            {"x": data.x_train[:, 0], "y": data.x_train[:, 1], "label": [f"class {c}" for c in data.y_train]}
+        )
+    side = round(math.sqrt(data.features))
+    pix = data.x_train[:images].reshape(-1, side, side)
+    n = len(pix)
+    rows, cols = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    return pd.DataFrame(
+        {
+            "image": np.repeat(np.arange(n), side * side),
+            "label": np.repeat(
+                [f"digit {c}" if data.n_classes == 10 else str(c) for c in data.y_train[:n]], side * side
+            ),
+            "row": np.tile(rows.ravel(), n),
+            "col": np.tile(cols.ravel(), n),
+            "value": pix.ravel(),
+        }
+    )
+
+
+def weights_npz(result: TrainResult) -> bytes:
+    """The trained weights as an .npz file: arrays named '<scheme>/W1', '<scheme>/b1', ... ('out' last)."""
+    arrays = {}
+    for label, tensors in result.weights.items():
+        n = len(tensors) // 2
+        for i in range(n):
+            name = "out" if i == n - 1 else str(i + 1)
+            arrays[f"{label}/W{name}"] = tensors[2 * i]
+            arrays[f"{label}/b{name}"] = tensors[2 * i + 1]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()

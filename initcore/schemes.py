@@ -19,18 +19,23 @@ The fan-based schemes are presets of one general function, :func:`variance_scali
 Keras 3 (``keras.initializers.VarianceScaling``): the target variance is ``scale / n`` with n the
 fan_in, the fan_out or their mean, and the ``*_normal`` presets draw from a normal truncated at
 2 std whose std before truncation is divided by 0.8796 so that the variance after truncation is
-exactly ``scale / n``.
+exactly ``scale / n``. They are one table, one row per scheme (scale, mode, distribution, Keras class,
+what it preserves, the paper); each one's :class:`Scheme` and its formula text are generated from its row.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from fractions import Fraction
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from . import tf_loader
+from .checks import check_fans, check_real, check_seed, check_shape, is_real
+from .words import tr
 
 # std of N(0, 1) truncated to [-2, 2]: sqrt(1 - 2 * 2 * phi(2) / (2 * Phi(2) - 1)), with phi and Phi
 # the standard normal density and distribution function. Keras uses the same constant.
@@ -40,7 +45,6 @@ TRUNC_MASS_2SIGMA = math.erf(2.0 / math.sqrt(2.0))
 # The truncation point of truncated normals, in units of their std before truncation.
 TRUNC_AT = 2.0
 
-FAMILIES = ("uniform", "normal", "truncnormal", "orthogonal", "zeros")
 FAN_MODES = ("fan_in", "fan_out", "fan_avg")
 VS_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
@@ -86,45 +90,146 @@ def variance_scaling(
 
 
 # --- the five families: moments, bounds, densities and draws -------------------------------------
+#
+# Each family is one distribution, written in terms of its scale parameter s (the limit, the std before
+# truncation, or the gain). Only orthogonal depends on the fans too: an entry of a bigger matrix is smaller.
 
 
-def _family_std(family: str, s: float, fan_in: int, fan_out: int) -> float:
-    if family == "uniform":
+class Family:
+    """One of :data:`FAMILIES`: what a scheme with scale parameter ``s`` draws, and its exact moments."""
+
+    name = ""
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
+        """Exact standard deviation of one weight."""
+        raise NotImplementedError
+
+    def bound(self, s: float) -> float:
+        """The largest |w| (math.inf if unbounded)."""
+        raise NotImplementedError
+
+    def density(self, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
+        """Exact density of one weight at the points ``w`` (float64); None if it has atoms, or no closed
+        form (orthogonal with max fan < 3)."""
+        return None
+
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
+        """E[w^4] / E[w^2]^2 - 3 of one weight (it does not depend on s)."""
+        raise NotImplementedError
+
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        """P(|w| > t) for one weight, for s > 0."""
+        raise NotImplementedError
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """Weights of ``shape``, float32."""
+        raise NotImplementedError
+
+
+class _Uniform(Family):
+    """U[-s, s]."""
+
+    name = "uniform"
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
         return s / math.sqrt(3.0)
-    if family == "normal":
+
+    def bound(self, s: float) -> float:
         return s
-    if family == "truncnormal":
+
+    def density(self, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
+        return None if s == 0 else np.where(np.abs(w) <= s, 1.0 / (2.0 * s), 0.0)
+
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
+        return -1.2  # E[w^4] / E[w^2]^2 = (s^4 / 5) / (s^2 / 3)^2 = 9 / 5
+
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        return max(0.0, 1.0 - t / s)
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return (rng.random(shape, dtype=np.float32) * np.float32(2.0 * s) - np.float32(s)).astype(
+            np.float32, copy=False
+        )
+
+
+class _Normal(Family):
+    """N(0, s^2), untruncated."""
+
+    name = "normal"
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
+        return s
+
+    def bound(self, s: float) -> float:
+        return math.inf if s > 0 else 0.0
+
+    def density(self, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
+        return None if s == 0 else np.exp(-0.5 * (w / s) ** 2) / (s * math.sqrt(2.0 * math.pi))
+
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
+        return 0.0
+
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        return math.erfc(t / (s * math.sqrt(2)))
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32) * np.float32(s)
+
+
+class _TruncNormal(Family):
+    """N(0, s^2) with every value beyond TRUNC_AT s re-drawn."""
+
+    name = "truncnormal"
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
         return s * TRUNC_STD_2SIGMA
-    if family == "orthogonal":
+
+    def bound(self, s: float) -> float:
+        return TRUNC_AT * s
+
+    def density(self, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
+        if s == 0:
+            return None
+        pdf = _NORMAL.density(s, w, fan_in, fan_out)
+        return np.where(np.abs(w) <= TRUNC_AT * s, pdf / TRUNC_MASS_2SIGMA, 0.0)
+
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
+        # N(0, 1) on [-a, a], Z = 2 Phi(a) - 1:
+        # E[x^2] = 1 - 2 a phi(a) / Z, E[x^4] = 3 - 2 (a^3 + 3 a) phi(a) / Z
+        a = TRUNC_AT
+        phi_a = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+        m2 = 1 - 2 * a * phi_a / TRUNC_MASS_2SIGMA
+        m4 = 3 - 2 * (a**3 + 3 * a) * phi_a / TRUNC_MASS_2SIGMA
+        return m4 / m2**2 - 3
+
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        if t >= TRUNC_AT * s:
+            return 0.0
+        return (math.erfc(t / (s * math.sqrt(2))) - (1 - TRUNC_MASS_2SIGMA)) / TRUNC_MASS_2SIGMA
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """Rejection: 95.4% of the draws are kept in each round."""
+        out = rng.standard_normal(shape, dtype=np.float32)
+        bad = np.abs(out) > TRUNC_AT
+        while bad.any():
+            out[bad] = rng.standard_normal(int(bad.sum()), dtype=np.float32)
+            bad = np.abs(out) > TRUNC_AT
+        return out * np.float32(s)
+
+
+class _Orthogonal(Family):
+    """s times a Haar-random matrix with orthonormal columns (or rows, if it has more columns than rows)."""
+
+    name = "orthogonal"
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
         # Q has orthonormal columns (or rows), so sum(Q**2) = min(m, n) over m * n entries.
         return s / math.sqrt(max(fan_in, fan_out, 1))
-    return 0.0
 
+    def bound(self, s: float) -> float:
+        return s
 
-def _family_bound(family: str, s: float) -> float:
-    return {
-        "uniform": s,
-        "normal": math.inf if s > 0 else 0.0,
-        "truncnormal": TRUNC_AT * s,
-        "orthogonal": s,
-        "zeros": 0.0,
-    }[family]
-
-
-def _family_density(family: str, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
-    w = np.asarray(w, dtype=np.float64)
-    if family == "uniform":
-        if s == 0:
-            return None
-        return np.where(np.abs(w) <= s, 1.0 / (2.0 * s), 0.0)
-    if family in ("normal", "truncnormal"):
-        if s == 0:
-            return None
-        pdf = np.exp(-0.5 * (w / s) ** 2) / (s * math.sqrt(2.0 * math.pi))
-        if family == "normal":
-            return pdf
-        return np.where(np.abs(w) <= TRUNC_AT * s, pdf / TRUNC_MASS_2SIGMA, 0.0)
-    if family == "orthogonal":
+    def density(self, s: float, w: np.ndarray, fan_in: int, fan_out: int) -> np.ndarray | None:
         # Each column of Q (in R^m, m = max fan) is uniform on the unit sphere, so one entry x has
         # density Gamma(m/2) / (sqrt(pi) Gamma((m-1)/2)) (1 - x^2)^((m-3)/2) on [-1, 1].
         m = max(fan_in, fan_out)
@@ -136,86 +241,62 @@ def _family_density(family: str, s: float, w: np.ndarray, fan_in: int, fan_out: 
         pdf = np.zeros_like(x)
         pdf[inside] = np.exp(log_c + (m - 3) / 2.0 * np.log1p(-(x[inside] ** 2)))
         return pdf / s
-    return None
 
-
-def _family_excess_kurtosis(family: str, fan_in: int, fan_out: int) -> float:
-    if family == "uniform":
-        return -1.2
-    if family == "normal":
-        return 0.0
-    if family == "truncnormal":
-        # N(0, 1) on [-a, a], Z = 2 Phi(a) - 1:
-        # E[x^2] = 1 - 2 a phi(a) / Z, E[x^4] = 3 - 2 (a^3 + 3 a) phi(a) / Z
-        a = TRUNC_AT
-        phi_a = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
-        m2 = 1 - 2 * a * phi_a / TRUNC_MASS_2SIGMA
-        m4 = 3 - 2 * (a**3 + 3 * a) * phi_a / TRUNC_MASS_2SIGMA
-        return m4 / m2**2 - 3
-    if family == "orthogonal":
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
         # One coordinate of a uniform unit vector in R^m: E[x^2] = 1/m, E[x^4] = 3 / (m (m + 2)).
         m = max(fan_in, fan_out)
         return -6.0 / (m + 2)
-    return math.nan
 
-
-def _family_beyond(family: str, s: float, t: float, fan_in: int, fan_out: int) -> float:
-    """P(|w| > t) for one weight of the family with scale s."""
-    if family == "zeros" or s == 0:
-        return 0.0
-    if family == "uniform":
-        return max(0.0, 1.0 - t / s)
-    if family == "normal":
-        return math.erfc(t / (s * math.sqrt(2)))
-    if family == "truncnormal":
-        if t >= TRUNC_AT * s:
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        # integrate the exact marginal density numerically
+        if t >= s:
             return 0.0
-        return (math.erfc(t / (s * math.sqrt(2))) - (1 - TRUNC_MASS_2SIGMA)) / TRUNC_MASS_2SIGMA
-    # orthogonal: integrate the exact marginal density numerically
-    if t >= s:
+        grid = np.linspace(t, s, 20001)
+        pdf = self.density(s, grid, fan_in, fan_out)
+        if pdf is None:  # m < 3: entries are +-gain (m = 1) or arcsine-distributed (m = 2)
+            return 1.0 if max(fan_in, fan_out) == 1 else 1 - 2 / math.pi * math.asin(t / s)
+        return float(2 * np.trapezoid(pdf, grid))
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """Keras 3's algorithm: QR of a normal (max, min) matrix, signs fixed by diag(R)."""
+        if len(shape) < 2:
+            raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (s * q).reshape(shape).astype(np.float32)
+
+
+class _Zeros(Family):
+    """Every weight 0."""
+
+    name = "zeros"
+
+    def std(self, s: float, fan_in: int, fan_out: int) -> float:
         return 0.0
-    grid = np.linspace(t, s, 20001)
-    pdf = _family_density(family, s, grid, fan_in, fan_out)
-    if pdf is None:  # m < 3: entries are +-gain (m = 1) or arcsine-distributed (m = 2)
-        return 1.0 if max(fan_in, fan_out) == 1 else 1 - 2 / math.pi * math.asin(t / s)
-    return float(2 * np.trapezoid(pdf, grid))
+
+    def bound(self, s: float) -> float:
+        return 0.0
+
+    def excess_kurtosis(self, fan_in: int, fan_out: int) -> float:
+        return math.nan
+
+    def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
+        return 0.0
+
+    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return np.zeros(shape, dtype=np.float32)
 
 
-def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], s: float) -> np.ndarray:
-    """N(0, s^2) with every value beyond 2 s re-drawn (rejection; 95.4% accepted per round)."""
-    out = rng.standard_normal(shape, dtype=np.float32)
-    bad = np.abs(out) > TRUNC_AT
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()), dtype=np.float32)
-        bad = np.abs(out) > TRUNC_AT
-    return out * np.float32(s)
-
-
-def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> np.ndarray:
-    """Keras 3's algorithm: QR of a normal (max, min) matrix, signs fixed by diag(R)."""
-    if len(shape) < 2:
-        raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
-    rows, cols = math.prod(shape[:-1]), shape[-1]
-    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
-    q, r = np.linalg.qr(a)
-    q *= np.sign(np.diag(r))
-    if rows < cols:
-        q = q.T
-    return (gain * q).reshape(shape).astype(np.float32)
-
-
-def _family_draw(family: str, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    if family == "uniform":
-        return (rng.random(shape, dtype=np.float32) * np.float32(2.0 * s) - np.float32(s)).astype(
-            np.float32, copy=False
-        )
-    if family == "normal":
-        return rng.standard_normal(shape, dtype=np.float32) * np.float32(s)
-    if family == "truncnormal":
-        return _truncated_normal(rng, shape, s)
-    if family == "orthogonal":
-        return _orthogonal(rng, shape, s)
-    return np.zeros(shape, dtype=np.float32)
+_NORMAL = _Normal()
+FAMILY: dict[str, Family] = {
+    f.name: f for f in (_Uniform(), _NORMAL, _TruncNormal(), _Orthogonal(), _Zeros())
+}
+"""Each family by name, in the order of :data:`FAMILIES`."""
+FAMILIES = tuple(FAMILY)
 
 
 # --- parameters and schemes ----------------------------------------------------------------------
@@ -233,12 +314,9 @@ class Param:
 
     def check(self, value: Any) -> float:
         """The value as a float, or ValueError naming the parameter and echoing the value."""
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not is_real(value):
             raise ValueError(f"{self.name} must be a number, got {value!r}")
-        v = float(value)
-        if not math.isfinite(v) or not self.low <= v <= self.high:
-            raise ValueError(f"{self.name} must be in [{self.low:g}, {self.high:g}], got {value!r}")
-        return v
+        return check_real(self.name, value, self.low, self.high, must=f"in [{self.low:g}, {self.high:g}]")
 
 
 @dataclass(frozen=True)
@@ -268,8 +346,8 @@ class Scheme:
 
     @property
     def doc(self) -> str:
-        """The teaching text shown on the pages: formula, what it preserves, and the paper."""
-        return f"{self.formula}. {self.preserves} {self.reference}."
+        """The teaching text shown on the pages: formula, what it preserves (translated), and the paper."""
+        return f"{self.formula}. {tr(self.preserves)} {self.reference}."
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, float]:
         """Validated parameters with defaults filled in; ValueError on unknown or bad ones."""
@@ -288,19 +366,19 @@ class Scheme:
 
     def std(self, fan_in: int, fan_out: int, **params: Any) -> float:
         """Exact standard deviation of the values this scheme draws (after any truncation)."""
-        _check_fans(fan_in, fan_out)
-        return _family_std(self.family, self.scale(fan_in, fan_out, **params), fan_in, fan_out)
+        check_fans(fan_in, fan_out)
+        return FAMILY[self.family].std(self.scale(fan_in, fan_out, **params), fan_in, fan_out)
 
     def bound(self, fan_in: int, fan_out: int, **params: Any) -> float:
         """The largest |w| the scheme can draw (math.inf for the untruncated normal)."""
-        _check_fans(fan_in, fan_out)
-        return _family_bound(self.family, self.scale(fan_in, fan_out, **params))
+        check_fans(fan_in, fan_out)
+        return FAMILY[self.family].bound(self.scale(fan_in, fan_out, **params))
 
     def density(self, w: np.ndarray, fan_in: int, fan_out: int, **params: Any) -> np.ndarray | None:
         """Exact probability density of one weight at the points ``w``; None if it has atoms."""
-        _check_fans(fan_in, fan_out)
+        check_fans(fan_in, fan_out)
         s = self.scale(fan_in, fan_out, **params)
-        return _family_density(self.family, s, w, fan_in, fan_out)
+        return FAMILY[self.family].density(s, np.asarray(w, dtype=np.float64), fan_in, fan_out)
 
     def theory(self, fan_in: int, fan_out: int, **params: Any) -> dict[str, float]:
         """Exact moments of one weight: mean, std, var, min, max, excess_kurtosis, beyond_2std
@@ -308,14 +386,15 @@ class Scheme:
         std = self.std(fan_in, fan_out, **params)
         bound = self.bound(fan_in, fan_out, **params)
         s = self.scale(fan_in, fan_out, **params)
+        family = FAMILY[self.family]
         return {
             "mean": 0.0,
             "std": std,
             "var": std * std,
             "min": -bound if bound else 0.0,
             "max": bound,
-            "excess_kurtosis": _family_excess_kurtosis(self.family, fan_in, fan_out) if std > 0 else math.nan,
-            "beyond_2std": _family_beyond(self.family, s, 2 * std, fan_in, fan_out) if std > 0 else 0.0,
+            "excess_kurtosis": family.excess_kurtosis(fan_in, fan_out) if std > 0 else math.nan,
+            "beyond_2std": family.beyond(s, 2 * std, fan_in, fan_out) if std > 0 else 0.0,
         }
 
     def draw(
@@ -333,8 +412,8 @@ class Scheme:
         first k columns of an (n, n) draw are distributed exactly like an (n, k) draw.
         """
         fan_in, fan_out = fans if fans is not None else compute_fans(shape)
-        _check_fans(max(fan_in, 1), max(fan_out, 1))
-        return _family_draw(self.family, self.scale(fan_in, fan_out, **params), rng, shape)
+        check_fans(max(fan_in, 1), max(fan_out, 1))
+        return FAMILY[self.family].draw(self.scale(fan_in, fan_out, **params), rng, shape)
 
     def short_label(self, **params: Any) -> str:
         """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]``."""
@@ -368,28 +447,9 @@ class Scheme:
         Call it on one 2-D shape (fan_in, fan_out) at a time: Keras reads a 3-D shape as a
         convolution kernel. An instance built with a seed returns the same values on every call.
         """
-        from .training import tensorflow  # noqa: PLC0415 -- TensorFlow only when asked for
-
-        keras = tensorflow()[1]
+        keras = tf_loader.tensorflow()[1]  # TensorFlow only when asked for
         cls, kwargs = self.keras_spec(seed, **params)
         return getattr(keras.initializers, cls)(**kwargs)
-
-
-def _check_fans(fan_in: int, fan_out: int) -> None:
-    for name, v in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-
-
-def _vs(scale: float, mode: str, distribution: str) -> Callable[..., float]:
-    def scale_fn(fan_in: int, fan_out: int) -> float:
-        return variance_scaling(fan_in, fan_out, scale=scale, mode=mode, distribution=distribution)[1]
-
-    return scale_fn
-
-
-def _vs_keras(cls: str, **fixed: Any) -> Callable[..., tuple[str, dict[str, Any]]]:
-    return lambda: (cls, dict(fixed))
 
 
 _LIMIT = Param("limit", 0.1, 0.0, 1e6, "half-width of the interval: W ~ U[-limit, limit]")
@@ -397,166 +457,165 @@ _STD = Param("std", 0.1, 0.0, 1e6, "standard deviation of the normal")
 _TSTD = Param("std", 0.1, 0.0, 1e6, "std of the normal before values beyond 2 std are re-drawn")
 _GAIN = Param("gain", 1.0, 0.0, 1e6, "multiplies the orthogonal matrix")
 
+
+def _vs_formula(scale: float, mode: str, distribution: str) -> str:
+    """The text of a variance-scaling rule, e.g. ``W ~ U[-limit, limit], limit = sqrt(6 / (fan_in + fan_out)),
+    Var(W) = 2 / (fan_in + fan_out)`` for scale 1, fan_avg, uniform: Var(W) = scale / n, written with the
+    smallest whole numbers, and the family's scale parameter derived from it."""
+    # Var(W) = scale / n = c / fans with fans = fan_in, fan_out or fan_in + fan_out, c = scale or 2 scale
+    fans = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "(fan_in + fan_out)"}[mode]
+    c = Fraction(scale * (2 if mode == "fan_avg" else 1)).limit_denominator(1000)
+    if abs(float(c) - scale * (2 if mode == "fan_avg" else 1)) > 1e-12:
+        raise ValueError(f"scale must be a simple fraction for a formula, got {scale!r}")
+
+    def over(num: Fraction) -> str:  # num / fans, e.g. "2 / (fan_in + fan_out)", "1 / (3 fan_in)"
+        if num.denominator == 1:
+            return f"{num.numerator} / {fans}"
+        return f"{num.numerator} / ({num.denominator} {fans})"
+
+    def root(num: Fraction) -> str:  # sqrt(num / fans), a square factor of num's numerator taken out
+        k = max(k for k in range(1, math.isqrt(num.numerator) + 1) if num.numerator % (k * k) == 0)
+        inner = f"sqrt({over(Fraction(num.numerator // (k * k), num.denominator))})"
+        return inner if k == 1 else f"{k} {inner}"
+
+    var = f"Var(W) = {over(c)}"
+    if distribution == "uniform":  # Var(U[-limit, limit]) = limit^2 / 3
+        return f"W ~ U[-limit, limit], limit = {root(3 * c)}, {var}"
+    if distribution == "untruncated_normal":
+        return f"W ~ N(0, s^2), s = {root(c)}, {var}"
+    return f"W ~ N(0, s^2) truncated at {TRUNC_AT:g} s, s = {root(c)} / {TRUNC_STD_2SIGMA:.4f}, {var}"
+
+
+class _Preset(NamedTuple):
+    """One row of :data:`_VARIANCE_SCALING`: a fan-based scheme, all of it data."""
+
+    name: str
+    label: str
+    scale: float  # Var(W) = scale / n
+    mode: str  # n: one of FAN_MODES
+    distribution: str  # one of VS_DISTRIBUTIONS
+    keras: str | None  # the keras.initializers preset; None: VarianceScaling(scale=, mode=, distribution=)
+    preserves: str
+    reference: str
+
+
 _GLOROT = "Glorot & Bengio (2010), Understanding the difficulty of training deep feedforward nets"
 _HE = "He et al. (2015), Delving deep into rectifiers"
 _LECUN = "LeCun et al. (1998), Efficient BackProp"
+_BENGIO = "Bengio (2012), Practical recommendations for gradient-based training of deep architectures"
+_HEURISTIC = f"The 'commonly used heuristic' of {_GLOROT}"
+_THIRD = "Var(z) = E[x^2] / 3: through a linear layer the signal's E[z^2] shrinks to a third."
+_TANH_LIKE = (
+    "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the variance of "
+    "activations going forward and of gradients going back about the same from layer to layer (fan_in and "
+    "fan_out differ: their mean is the compromise). tanh's curvature still shrinks the signal slowly over "
+    "many layers; the sigmoid (slope 1/4) needs 4x the scale."
+)
+_SIGMOID = "The old rule of thumb for sigmoid units: sigmoid'(0) = 1/4 is compensated by 4x larger weights."
+_RELU = (
+    "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on average; a "
+    "finite layer drifts around it, more so over many layers."
+)
+_LINEAR = "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2])."
+
+_U, _TN = "uniform", "truncated_normal"
+_ROWS = (  # name, label, scale, mode, distribution, keras, preserves, reference: the fields of _Preset
+    ("standard", "Standard (1/sqrt(fan_in))", 1 / 3, "fan_in", _U, None, _THIRD, _HEURISTIC),
+    ("glorot_uniform", "Glorot (Xavier) uniform", 1.0, "fan_avg", _U, "GlorotUniform", _TANH_LIKE, _GLOROT),
+    ("glorot_normal", "Glorot (Xavier) normal", 1.0, "fan_avg", _TN, "GlorotNormal", _TANH_LIKE, _GLOROT),
+    ("glorot_uniform_x4", "4x Glorot uniform (sigmoid)", 16.0, "fan_avg", _U, None, _SIGMOID, _BENGIO),
+    ("he_uniform", "He uniform", 2.0, "fan_in", _U, "HeUniform", _RELU, _HE),
+    ("he_normal", "He normal", 2.0, "fan_in", _TN, "HeNormal", _RELU, _HE),
+    ("lecun_uniform", "LeCun uniform", 1.0, "fan_in", _U, "LecunUniform", _LINEAR, _LECUN),
+    ("lecun_normal", "LeCun normal", 1.0, "fan_in", _TN, "LecunNormal", _LINEAR, _LECUN),
+)
+_VARIANCE_SCALING = tuple(_Preset(*row) for row in _ROWS)
+"""The fan-based schemes, one row each: each is :func:`variance_scaling` with the row's scale, mode and
+distribution, and its formula text is generated from those three numbers (:func:`_vs_formula`)."""
+
+
+def _from_preset(row: _Preset) -> Scheme:
+    def scale(fan_in: int, fan_out: int) -> float:
+        return variance_scaling(
+            fan_in, fan_out, scale=row.scale, mode=row.mode, distribution=row.distribution
+        )[1]
+
+    vs = {"scale": row.scale, "mode": row.mode, "distribution": row.distribution}
+    cls, kwargs = (row.keras, {}) if row.keras else ("VarianceScaling", vs)
+    return Scheme(
+        name=row.name,
+        label=row.label,
+        family=variance_scaling(1, 1, **vs)[0],
+        formula=_vs_formula(**vs),
+        preserves=row.preserves,
+        reference=row.reference,
+        _scale=scale,
+        _keras=lambda: (cls, dict(kwargs)),
+        fan_based=True,
+    )
+
 
 _ALL = (
     Scheme(
-        "uniform",
-        "Uniform",
-        "uniform",
-        "W ~ U[-limit, limit], Var(W) = limit^2 / 3 (default limit 0.1)",
-        "Ignores the layer's size: Var(z) = fan_in * limit^2 / 3 * E[x^2] grows with fan_in.",
-        "The common default before 2010 (Keras RandomUniform)",
-        lambda fan_in, fan_out, limit: limit,
-        lambda limit: ("RandomUniform", {"minval": -limit, "maxval": limit}),
-        (_LIMIT,),
+        name="uniform",
+        label="Uniform",
+        family="uniform",
+        formula="W ~ U[-limit, limit], Var(W) = limit^2 / 3 (default limit 0.1)",
+        preserves="Ignores the layer's size: Var(z) = fan_in * limit^2 / 3 * E[x^2] grows with fan_in.",
+        reference="The common default before 2010 (Keras RandomUniform)",
+        _scale=lambda fan_in, fan_out, limit: limit,
+        _keras=lambda limit: ("RandomUniform", {"minval": -limit, "maxval": limit}),
+        params=(_LIMIT,),
     ),
     Scheme(
-        "normal",
-        "Normal",
-        "normal",
-        "W ~ N(0, std^2), untruncated (default std 0.1)",
-        "Ignores the layer's size: Var(z) = fan_in * std^2 * E[x^2] grows with fan_in.",
-        "The common default before 2010 (Keras RandomNormal)",
-        lambda fan_in, fan_out, std: std,
-        lambda std: ("RandomNormal", {"mean": 0.0, "stddev": std}),
-        (_STD,),
+        name="normal",
+        label="Normal",
+        family="normal",
+        formula="W ~ N(0, std^2), untruncated (default std 0.1)",
+        preserves="Ignores the layer's size: Var(z) = fan_in * std^2 * E[x^2] grows with fan_in.",
+        reference="The common default before 2010 (Keras RandomNormal)",
+        _scale=lambda fan_in, fan_out, std: std,
+        _keras=lambda std: ("RandomNormal", {"mean": 0.0, "stddev": std}),
+        params=(_STD,),
     ),
     Scheme(
-        "truncated_normal",
-        "Truncated normal",
-        "truncnormal",
-        "W ~ N(0, std^2) with values beyond 2 std re-drawn; its std is 0.8796 std",
-        "Ignores the layer's size, like the plain normal, but no weight exceeds 2 std.",
-        "Keras TruncatedNormal",
-        lambda fan_in, fan_out, std: std,
-        lambda std: ("TruncatedNormal", {"mean": 0.0, "stddev": std}),
-        (_TSTD,),
+        name="truncated_normal",
+        label="Truncated normal",
+        family="truncnormal",
+        formula="W ~ N(0, std^2) with values beyond 2 std re-drawn; its std is 0.8796 std",
+        preserves="Ignores the layer's size, like the plain normal, but no weight exceeds 2 std.",
+        reference="Keras TruncatedNormal",
+        _scale=lambda fan_in, fan_out, std: std,
+        _keras=lambda std: ("TruncatedNormal", {"mean": 0.0, "stddev": std}),
+        params=(_TSTD,),
+    ),
+    *(_from_preset(row) for row in _VARIANCE_SCALING),
+    Scheme(
+        name="orthogonal",
+        label="Orthogonal",
+        family="orthogonal",
+        formula="W = gain * Q, Q a random orthogonal matrix (orthonormal columns, or rows if "
+        "fan_in < fan_out); Var(W) = gain^2 / max(fan_in, fan_out)",
+        preserves="With fan_in <= fan_out (orthonormal rows), a linear layer multiplies the norm of every "
+        "input vector by exactly gain; with more inputs than units it projects, and the norm shrinks.",
+        reference="Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of learning",
+        _scale=lambda fan_in, fan_out, gain: gain,
+        _keras=lambda gain: ("Orthogonal", {"gain": gain}),
+        params=(_GAIN,),
     ),
     Scheme(
-        "standard",
-        "Standard (1/sqrt(fan_in))",
-        "uniform",
-        "W ~ U[-1/sqrt(fan_in), 1/sqrt(fan_in)], Var(W) = 1 / (3 fan_in)",
-        "Var(z) = E[x^2] / 3: through a linear layer the signal's E[z^2] shrinks to a third.",
-        f"The 'commonly used heuristic' of {_GLOROT}",
-        _vs(1.0 / 3.0, "fan_in", "uniform"),
-        _vs_keras("VarianceScaling", scale=1.0 / 3.0, mode="fan_in", distribution="uniform"),
-        fan_based=True,
-    ),
-    Scheme(
-        "glorot_uniform",
-        "Glorot (Xavier) uniform",
-        "uniform",
-        "W ~ U[-limit, limit], limit = sqrt(6 / (fan_in + fan_out)), Var(W) = 2 / (fan_in + fan_out)",
-        "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the "
-        "variance of activations going forward and of gradients going back about the same from layer to "
-        "layer (fan_in and fan_out differ: their mean is the compromise). tanh's curvature still shrinks "
-        "the signal slowly over many layers; the sigmoid (slope 1/4) needs 4x the scale.",
-        _GLOROT,
-        _vs(1.0, "fan_avg", "uniform"),
-        _vs_keras("GlorotUniform"),
-        fan_based=True,
-    ),
-    Scheme(
-        "glorot_normal",
-        "Glorot (Xavier) normal",
-        "truncnormal",
-        "W ~ N(0, s^2) truncated at 2 s, s = sqrt(2 / (fan_in + fan_out)) / 0.8796, "
-        "Var(W) = 2 / (fan_in + fan_out)",
-        "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the "
-        "variance of activations going forward and of gradients going back about the same from layer to "
-        "layer (fan_in and fan_out differ: their mean is the compromise). tanh's curvature still shrinks "
-        "the signal slowly over many layers; the sigmoid (slope 1/4) needs 4x the scale.",
-        _GLOROT,
-        _vs(1.0, "fan_avg", "truncated_normal"),
-        _vs_keras("GlorotNormal"),
-        fan_based=True,
-    ),
-    Scheme(
-        "glorot_uniform_x4",
-        "4x Glorot uniform (sigmoid)",
-        "uniform",
-        "W ~ U[-limit, limit], limit = 4 sqrt(6 / (fan_in + fan_out)), Var(W) = 32 / (fan_in + fan_out)",
-        "The old rule of thumb for sigmoid units: sigmoid'(0) = 1/4 is compensated by 4x larger weights.",
-        "Bengio (2012), Practical recommendations for gradient-based training of deep architectures",
-        _vs(16.0, "fan_avg", "uniform"),
-        _vs_keras("VarianceScaling", scale=16.0, mode="fan_avg", distribution="uniform"),
-        fan_based=True,
-    ),
-    Scheme(
-        "he_uniform",
-        "He uniform",
-        "uniform",
-        "W ~ U[-limit, limit], limit = sqrt(6 / fan_in), Var(W) = 2 / fan_in",
-        "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on "
-        "average; a finite layer drifts around it, more so over many layers.",
-        _HE,
-        _vs(2.0, "fan_in", "uniform"),
-        _vs_keras("HeUniform"),
-        fan_based=True,
-    ),
-    Scheme(
-        "he_normal",
-        "He normal",
-        "truncnormal",
-        "W ~ N(0, s^2) truncated at 2 s, s = sqrt(2 / fan_in) / 0.8796, Var(W) = 2 / fan_in",
-        "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on "
-        "average; a finite layer drifts around it, more so over many layers.",
-        _HE,
-        _vs(2.0, "fan_in", "truncated_normal"),
-        _vs_keras("HeNormal"),
-        fan_based=True,
-    ),
-    Scheme(
-        "lecun_uniform",
-        "LeCun uniform",
-        "uniform",
-        "W ~ U[-limit, limit], limit = sqrt(3 / fan_in), Var(W) = 1 / fan_in",
-        "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2]).",
-        _LECUN,
-        _vs(1.0, "fan_in", "uniform"),
-        _vs_keras("LecunUniform"),
-        fan_based=True,
-    ),
-    Scheme(
-        "lecun_normal",
-        "LeCun normal",
-        "truncnormal",
-        "W ~ N(0, s^2) truncated at 2 s, s = sqrt(1 / fan_in) / 0.8796, Var(W) = 1 / fan_in",
-        "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2]).",
-        _LECUN,
-        _vs(1.0, "fan_in", "truncated_normal"),
-        _vs_keras("LecunNormal"),
-        fan_based=True,
-    ),
-    Scheme(
-        "orthogonal",
-        "Orthogonal",
-        "orthogonal",
-        "W = gain * Q, Q a random orthogonal matrix (orthonormal columns, or rows if fan_in < fan_out); "
-        "Var(W) = gain^2 / max(fan_in, fan_out)",
-        "With fan_in <= fan_out (orthonormal rows), a linear layer multiplies the norm of every input "
-        "vector by exactly gain; with more inputs than units it projects, and the norm shrinks.",
-        "Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of learning",
-        lambda fan_in, fan_out, gain: gain,
-        lambda gain: ("Orthogonal", {"gain": gain}),
-        (_GAIN,),
-    ),
-    Scheme(
-        "zeros",
-        "Zeros",
-        "zeros",
-        "W = 0",
-        "Every unit of a layer computes the same thing and gets the same gradient: the symmetry is "
+        name="zeros",
+        label="Zeros",
+        family="zeros",
+        formula="W = 0",
+        preserves="Every unit of a layer computes the same thing and gets the same gradient: the symmetry is "
         "never broken, so each layer acts as a single unit (with ReLU, no gradient flows at all).",
-        "The classic counter-example (Keras Zeros)",
-        lambda fan_in, fan_out: 0.0,
-        lambda: ("Zeros", {}),
+        reference="The classic counter-example (Keras Zeros)",
+        _scale=lambda fan_in, fan_out: 0.0,
+        _keras=lambda: ("Zeros", {}),
     ),
 )
+
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in _ALL}
 """All schemes, in display order: name -> :class:`Scheme`."""
@@ -568,25 +627,6 @@ def get_scheme(name: str) -> Scheme:
         return SCHEMES[name]
     except (KeyError, TypeError):
         raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {name!r}") from None
-
-
-def check_seed(seed: Any) -> int:
-    """A seed as a non-negative int, or ValueError echoing the value."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def check_shape(shape: Any) -> tuple[int, ...]:
-    """A shape as a tuple of non-negative ints (an int n means (n,)), or ValueError."""
-    dims = (shape,) if isinstance(shape, numbers.Integral) else shape
-    try:
-        dims = tuple(dims)
-    except TypeError:
-        raise ValueError(f"shape must be a tuple of non-negative integers, got {shape!r}") from None
-    if any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0 for d in dims):
-        raise ValueError(f"shape must be a tuple of non-negative integers, got {shape!r}")
-    return tuple(int(d) for d in dims)
 
 
 def sample(name: str, shape: Any, *, seed: int, **params: Any) -> np.ndarray:
@@ -617,7 +657,7 @@ def sample_values(name: str, n: int, *, fan_in: int, fan_out: int, seed: int, **
     """
     scheme = get_scheme(name)
     n = check_shape((n,))[0]
-    _check_fans(fan_in, fan_out)
+    check_fans(fan_in, fan_out)
     rng = np.random.default_rng(check_seed(seed))
     if scheme.family != "orthogonal":
         return scheme.draw(rng, (n,), fans=(fan_in, fan_out), **params)

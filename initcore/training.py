@@ -1,15 +1,13 @@
-"""Training several initializations at once: the only module of initcore that imports TensorFlow, and only
-when one of its functions is called (``import initcore`` stays TensorFlow-free and fast).
+"""Training several initializations at once, in TensorFlow, loaded through :mod:`initcore.tf_loader` only
+when :func:`train_many` is called (``import initcore`` stays TensorFlow-free and fast).
+
+What a run's numbers say (outcomes, summaries, decision boundaries, the weights as a file) is numpy only and
+lives in :mod:`initcore.runs`; the names are re-exported here, where the app has always found them.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
-import math
-import numbers
-import os
-import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -18,10 +16,20 @@ import numpy as np
 import pandas as pd
 
 from .activations import LINEAR_SLOPE, SATURATED_SLOPE, get_activation
+from .checks import check_int, check_real, check_seed
 from .datasets import Dataset
-from .network import predict
-from .runs import TrainResult, chance_levels, outcomes, sinking, summarize
-from .schemes import check_seed, get_scheme
+from .runs import (
+    TrainResult,
+    boundary_grid,
+    chance_levels,
+    outcomes,
+    preview_frame,
+    sinking,
+    summarize,
+    weights_npz,
+)
+from .schemes import get_scheme
+from .tf_loader import tensorflow
 
 __all__ = [
     "OPTIMIZERS",
@@ -35,29 +43,6 @@ __all__ = [
     "train_many",
     "weights_npz",
 ]
-
-_LOCK = threading.Lock()
-_MODULES: tuple[Any, Any] | None = None
-
-
-def tensorflow() -> tuple[Any, Any]:
-    """(tensorflow, keras), imported on first use with one thread per op (the fastest setting for the
-    small matrices trained here; TF only accepts it before its first op, so it is set right away)."""
-    global _MODULES
-    with _LOCK:
-        if _MODULES is None:
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no C++ info banners in the server log
-            import keras  # noqa: PLC0415 -- the lazy import this module exists for
-            import tensorflow as tf  # noqa: PLC0415
-
-            try:
-                tf.config.threading.set_intra_op_parallelism_threads(1)
-                tf.config.threading.set_inter_op_parallelism_threads(1)
-            except RuntimeError:  # TF was already running (a test imported it first): keep its setting
-                pass
-            _MODULES = (tf, keras)
-    return _MODULES
-
 
 # ---------------------------------------------------------------------------------------------------
 # The stacked engine: K models of one architecture trained side by side, each on its own slice of
@@ -259,21 +244,15 @@ def train_many(
     act = get_activation(activation)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    for name, value, low in (
-        ("depth", depth, 1),
-        ("width", width, 1),
-        ("steps", steps, 1),
-        ("batch_size", batch_size, 1),
-        ("record_every", record_every, 1),
+    for name, value in (
+        ("depth", depth),
+        ("width", width),
+        ("steps", steps),
+        ("batch_size", batch_size),
+        ("record_every", record_every),
     ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, numbers.Real)
-        or not (math.isfinite(learning_rate) and learning_rate > 0)
-    ):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+        check_int(name, value, 1)
+    check_real("learning_rate", learning_rate, 0.0, open_low=True, must="a positive number")
     if not 1 <= len(schemes) <= 8:
         raise ValueError(f"schemes must hold 1 to 8 initializations, got {len(schemes)}")
     seed = check_seed(seed)
@@ -361,70 +340,3 @@ def _layers(labels: list[str], steps: list[int], rows: list[np.ndarray]) -> pd.D
             "grad_rms": stats[..., 4].ravel(),
         }
     )
-
-
-def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points: int = 60) -> pd.DataFrame:
-    """For a 2-D data set: every model's P(class 1) on a points x points grid covering the data, as
-    rectangles (columns scheme, x_lo, x_hi, y_lo, y_hi, p). Computed in numpy from the final weights."""
-    if data.features != 2 or data.n_classes != 2:
-        raise ValueError(f"data must be a 2-D two-class set for a decision boundary, got {data.name!r}")
-    both = np.concatenate([data.x_train, data.x_test])
-    lo, hi = both.min(axis=0) - 0.25, both.max(axis=0) + 0.25
-    gx, gy = np.linspace(lo[0], hi[0], points + 1), np.linspace(lo[1], hi[1], points + 1)
-    cx, cy = np.meshgrid((gx[:-1] + gx[1:]) / 2, (gy[:-1] + gy[1:]) / 2)
-    grid = np.stack([cx.ravel(), cy.ravel()], axis=1).astype(np.float32)
-    ix, iy = np.meshgrid(np.arange(points), np.arange(points))
-    frames = []
-    for label, weights in result.weights.items():
-        p = predict(weights, grid, activation=activation)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scheme": label,
-                    "x_lo": gx[ix.ravel()],
-                    "x_hi": gx[ix.ravel() + 1],
-                    "y_lo": gy[iy.ravel()],
-                    "y_hi": gy[iy.ravel() + 1],
-                    "p": np.where(np.isfinite(p), p, np.nan),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
-    """What the data look like, for a chart: a 2-D set's training points (columns x, y, label), or the
-    first ``images`` training images as pixels (columns image, label, row, col, value)."""
-    if data.features == 2:
-        return pd.DataFrame(
-            {"x": data.x_train[:, 0], "y": data.x_train[:, 1], "label": [f"class {c}" for c in data.y_train]}
-        )
-    side = round(math.sqrt(data.features))
-    pix = data.x_train[:images].reshape(-1, side, side)
-    n = len(pix)
-    rows, cols = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
-    return pd.DataFrame(
-        {
-            "image": np.repeat(np.arange(n), side * side),
-            "label": np.repeat(
-                [f"digit {c}" if data.n_classes == 10 else str(c) for c in data.y_train[:n]], side * side
-            ),
-            "row": np.tile(rows.ravel(), n),
-            "col": np.tile(cols.ravel(), n),
-            "value": pix.ravel(),
-        }
-    )
-
-
-def weights_npz(result: TrainResult) -> bytes:
-    """The trained weights as an .npz file: arrays named '<scheme>/W1', '<scheme>/b1', ... ('out' last)."""
-    arrays = {}
-    for label, tensors in result.weights.items():
-        n = len(tensors) // 2
-        for i in range(n):
-            name = "out" if i == n - 1 else str(i + 1)
-            arrays[f"{label}/W{name}"] = tensors[2 * i]
-            arrays[f"{label}/b{name}"] = tensors[2 * i + 1]
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    return buffer.getvalue()

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from initcore import datasets, training
+from initcore import datasets, tf_loader
 from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
 
 EPS32 = float(np.finfo(np.float32).eps)
@@ -260,7 +260,7 @@ def _fake_images(n_train: int, n_test: int, seed: int):
 
 @pytest.fixture
 def fake_keras(monkeypatch):
-    """Replaces ``initcore.training.tensorflow`` (which ``_download`` calls) by a fake (tf, keras) pair whose
+    """Replaces ``initcore.tf_loader.tensorflow`` (which ``_download`` calls) by a fake (tf, keras) pair whose
     keras.datasets.<name>.load_data returns small arrays (a different set per name) and counts its calls."""
     calls = []
     sets = {"mnist": _fake_images(300, 100, 1), "fashion_mnist": _fake_images(300, 100, 2)}
@@ -273,7 +273,7 @@ def fake_keras(monkeypatch):
         return SimpleNamespace(load_data=load_data)
 
     keras = SimpleNamespace(datasets=SimpleNamespace(**{name: loader(name) for name in sets}))
-    monkeypatch.setattr(training, "tensorflow", lambda: (None, keras))
+    monkeypatch.setattr(tf_loader, "tensorflow", lambda: (None, keras))
     return SimpleNamespace(calls=calls, sets=sets)
 
 
@@ -332,7 +332,7 @@ def test_offline_download_raises_dataset_unavailable_in_plain_words(monkeypatch,
         raise error
 
     keras = SimpleNamespace(datasets=SimpleNamespace(**{name: SimpleNamespace(load_data=load_data)}))
-    monkeypatch.setattr(training, "tensorflow", lambda: (None, keras))
+    monkeypatch.setattr(tf_loader, "tensorflow", lambda: (None, keras))
     with pytest.raises(DatasetUnavailable) as err:
         load_dataset(name, seed=0)
     message = str(err.value)

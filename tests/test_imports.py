@@ -1,4 +1,6 @@
-"""Import hygiene: initcore pulls in neither streamlit nor TensorFlow, and nothing but training imports TF."""
+"""Import hygiene: initcore pulls in neither streamlit nor TensorFlow, only the loader module imports TF,
+and no module of initcore imports one that imports it back (relative imports and imports inside functions
+count)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ def test_charts_module_does_not_load_tensorflow():
 
 
 def _imports(path: Path) -> set[str]:
+    """The top-level names of the absolute imports anywhere in ``path`` (inside functions too)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names = set()
     for node in ast.walk(tree):
@@ -49,18 +52,138 @@ SOURCES = sorted(
     for p in ROOT.rglob("*.py")
     if not any(part in {"tests", "bench", ".venv", "venv"} for part in p.relative_to(ROOT).parts)
 )
+LOADER = Path("initcore/tf_loader.py")  # the one module that may import TensorFlow / Keras
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_only_training_imports_tensorflow_and_initcore_never_imports_the_ui(path):
+def test_only_the_loader_imports_tensorflow_and_initcore_never_imports_the_ui(path):
     names = _imports(path)
     rel = path.relative_to(ROOT)
-    if rel.name != "training.py":
+    if rel != LOADER:
         assert not names & {"tensorflow", "keras"}, f"{rel} imports TensorFlow/Keras"
     if rel.parts[0] == "initcore":
-        assert not names & {"streamlit", "altair", "charts"}, f"{rel} imports UI code: {names}"
-    if rel.name == "charts.py":
-        assert "streamlit" not in names, "charts builds charts, pages show them"
+        assert not names & {"streamlit", "altair", "charts", "ui"}, f"{rel} imports UI code: {names}"
+    if rel.name == "charts.py" or rel.parts[0] == "charts":
+        assert "streamlit" not in names, f"{rel}: charts build charts, pages show them"
+        assert "ui" not in names, f"{rel}: charts and ui stand side by side, neither imports the other"
+    if rel.parts[0] == "ui":
+        assert "charts" not in names, f"{rel}: ui and charts stand side by side, neither imports the other"
+
+
+def test_the_loader_imports_tensorflow_and_nothing_of_initcore():
+    assert {"tensorflow", "keras"} <= _imports(ROOT / LOADER), "the loader no longer loads TensorFlow"
+    graph = import_graph(ROOT / "initcore")
+    assert graph["initcore.tf_loader"] == set(), f"the loader imports {graph['initcore.tf_loader']}"
+
+
+# --- the import graph of a package, relative imports included, and its cycles --------------------------
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """module -> the modules of ``package`` (a flat package directory, named p here) that it imports, anywhere
+    in its file, inside functions too: ``import p.x``, ``from p.x import y``, ``from .x import y``, ``from .
+    import x`` (module p.x if there is one, else a name of the package itself, whose module is p)."""
+    name = package.name
+    modules = {name if p.stem == "__init__" else f"{name}.{p.stem}": p for p in sorted(package.glob("*.py"))}
+    graph = {}
+    for module, path in modules.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                # every module of a flat package, __init__ included, sits in the package p: level 1 is p
+                up = name.split(".")[: len(name.split(".")) - node.level + 1] if node.level else []
+                base = ".".join(up + ([node.module] if node.module else []))
+                targets |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
+        graph[module] = {t for t in targets if t in modules and t != module}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as [a, b, ..., a], or None if it has none (depth-first search)."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        if node in path:
+            return [*path[path.index(node) :], node]
+        if node in done:
+            return None
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if cycle := visit(nxt):
+                return cycle
+        path.pop()
+        done.add(node)
+        return None
+
+    return next((c for c in map(visit, sorted(graph)) if c), None)
+
+
+def test_initcore_imports_no_module_that_imports_it_back():
+    graph = import_graph(ROOT / "initcore")
+    assert {"initcore", "initcore.schemes", "initcore.training", "initcore.tf_loader"} <= set(graph), graph
+    assert "initcore.tf_loader" in graph["initcore.schemes"], "schemes.keras reaches TF through the loader"
+    cycle = find_cycle(graph)
+    assert cycle is None, f"import circle in initcore: {' -> '.join(cycle)}"
+
+
+def test_find_cycle_on_tiny_graphs():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None, "a diamond is not a cycle"
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"b"}}) == ["b", "b"]
+    assert find_cycle({"x": {"a"}, "a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+
+
+def test_import_graph_reads_every_kind_of_import_and_finds_the_old_circle(tmp_path):
+    """The circle this repository once had: schemes and datasets imported the TF loader from training inside
+    a function, and training imported them at the top."""
+    pkg = tmp_path / "core"
+    pkg.mkdir()
+    files = {
+        "__init__.py": "from .schemes import get_scheme\nfrom . import training\n",
+        "schemes.py": (
+            "import numpy as np\n\n\nclass Scheme:\n    def keras(self):\n"
+            "        from .training import tensorflow  # noqa: PLC0415\n\n        return tensorflow()\n"
+        ),
+        "datasets.py": "from .schemes import check_seed\n\n\ndef _download():\n    from . import training\n",
+        "training.py": "from .datasets import Dataset\nfrom .schemes import check_seed, get_scheme\n",
+        "runs.py": "import core.datasets\nfrom core.schemes import x\nfrom core import training, TOTAL\n",
+        "words.py": "from .. import elsewhere\nfrom ..other import y\nimport numpy\n",
+    }
+    for file, text in files.items():
+        (pkg / file).write_text(text)
+    graph = import_graph(pkg)
+    assert graph == {
+        "core": {"core.schemes", "core.training"},
+        "core.schemes": {"core.training"},
+        "core.datasets": {"core.schemes", "core.training"},
+        "core.training": {"core.datasets", "core.schemes"},
+        "core.runs": {"core.datasets", "core.schemes", "core.training", "core"},
+        "core.words": set(),
+    }, graph
+    cycle = find_cycle(graph)
+    assert cycle is not None and {"core.schemes", "core.training"} <= set(cycle), cycle
+    (pkg / "schemes.py").write_text("import numpy as np\n")
+    (pkg / "datasets.py").write_text("from .schemes import check_seed\n")
+    assert find_cycle(import_graph(pkg)) is None, "the loop is gone once schemes and datasets let go"
+
+
+def test_every_initcore_module_imports_first_without_tensorflow():
+    """Each module imported alone into a fresh interpreter state (a circle can break only some orders)."""
+    probe = (
+        "import importlib, pathlib, sys\n"
+        "names = sorted(p.stem for p in pathlib.Path('initcore').glob('*.py') if p.stem != '__init__')\n"
+        "for n in names:\n"
+        "    for m in [m for m in sys.modules if m == 'initcore' or m.startswith('initcore.')]:\n"
+        "        del sys.modules[m]\n"
+        "    importlib.import_module('initcore.' + n)\n"
+        "print(len(names))"
+    )
+    mods = _modules_after(probe)
+    assert not {m for m in mods if m.split(".")[0] in ("tensorflow", "keras")}, "an import loaded TensorFlow"
 
 
 ENTRY_SCRIPTS = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import initcore
+from initcore.checks import check_int, check_real
 
 SCHEMES = st.sampled_from(list(initcore.SCHEMES))
 ACTIVATIONS = st.sampled_from(list(initcore.ACTIVATIONS))
@@ -86,3 +87,44 @@ def test_theory_is_non_negative_and_shaped(activation, sw2, sb2, q0, depth):
     assert c >= 0 and math.isfinite(c)
     g = initcore.predicted_grad_rms(activation, sw2, sb2, q0, depth)
     assert g.shape == (depth,) and (g >= 0).all()
+
+
+ANYTHING = st.one_of(
+    st.integers(-(10**400), 10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+    st.integers(-100, 100).map(np.int64),
+    st.floats(-100, 100).map(np.float32),
+)
+
+
+@given(value=ANYTHING, low=st.integers(-5, 5))
+def test_check_int_takes_exactly_the_integers_from_low_and_echoes_the_rest(value, low):
+    wanted = isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= low
+    if wanted:
+        assert check_int("width", value, low) == value and type(check_int("width", value, low)) is int
+    else:
+        with pytest.raises(ValueError) as err:
+            check_int("width", value, low)
+        assert str(err.value) == f"width must be an integer >= {low}, got {value!r}", str(err.value)
+
+
+@given(value=ANYTHING, low=st.floats(-10, 10), span=st.floats(0, 10))
+def test_check_real_takes_exactly_the_finite_numbers_in_range_and_echoes_the_rest(value, low, span):
+    high = low + span
+    real = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    try:
+        as_float = float(value) if real else math.nan
+    except OverflowError:  # an int past float's range
+        as_float = math.inf
+    wanted = math.isfinite(as_float) and low <= as_float <= high
+    if wanted:
+        assert check_real("noise", value, low, high) == float(value)
+    else:
+        with pytest.raises(ValueError) as err:
+            check_real("noise", value, low, high)
+        assert str(err.value) == f"noise must be a number in [{low:g}, {high:g}], got {value!r}", str(
+            err.value
+        )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 import initcore
-from initcore.schemes import TRUNC_MASS_2SIGMA, TRUNC_STD_2SIGMA, compute_fans
+from initcore.schemes import TRUNC_MASS_2SIGMA, TRUNC_STD_2SIGMA, check_seed, check_shape, compute_fans
 
 FAN_IN, FAN_OUT = 400, 300  # non-square, so fan_in / fan_out / fan_avg mix-ups show
 N = FAN_IN * FAN_OUT
@@ -232,3 +233,61 @@ def test_short_labels_show_parameters():
     assert initcore.SCHEMES["uniform"].short_label() == "U[-0.1, 0.1]"
     assert initcore.SCHEMES["normal"].short_label(std=1) == "N(0, 1²)"
     assert initcore.SCHEMES["glorot_uniform"].short_label() == "Glorot (Xavier) uniform"
+
+
+FAN_BASED = [
+    "standard",
+    "glorot_uniform",
+    "glorot_normal",
+    "glorot_uniform_x4",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+]
+FORMULA = re.compile(
+    r"W ~ (?:(?P<uniform>U\[-limit, limit\])|N\(0, s\^2\)(?: truncated at (?P<cut>[\d.]+) s)?), "
+    r"(?:limit|s) = (?P<scale>[^,]+), Var\(W\) = (?P<var>.+)"
+)
+# The formulas print TRUNC_STD_2SIGMA to 4 decimals, which moves what they say by at most this, relatively.
+ROUNDED_TRUNC = 0.5e-4 / 0.8796
+
+
+def _evaluate(expr: str, fan_in: int, fan_out: int) -> float:
+    """A formula's expression as written (``sqrt(6 / (fan_in + fan_out))``, ``4 sqrt(...)``,
+    ``1 / (3 fan_in)``), evaluated: a number followed by a name or "(" multiplies it."""
+    python = re.sub(r"(\d)\s+(?=[a-z(])", r"\1 * ", expr)
+    assert re.fullmatch(r"[\d.\s()+*/a-z_]+", python), f"unexpected text in {expr!r}"
+    return float(
+        eval(python, {"__builtins__": {}}, {"sqrt": math.sqrt, "fan_in": fan_in, "fan_out": fan_out})
+    )
+
+
+def test_the_fan_based_schemes_are_the_table():
+    names = [n for n, s in initcore.SCHEMES.items() if s.fan_based]
+    assert names == FAN_BASED, names
+    assert not [n for n, s in initcore.SCHEMES.items() if s.fan_based and s.params], "presets take no params"
+    assert check_seed is initcore.checks.check_seed and check_shape is initcore.checks.check_shape
+
+
+@pytest.mark.parametrize("name", FAN_BASED)
+@pytest.mark.parametrize(("fan_in", "fan_out"), [(1, 1), (3, 5), (400, 300), (784, 10)])
+def test_generated_formula_says_what_std_and_bound_compute(name, fan_in, fan_out):
+    s = initcore.SCHEMES[name]
+    m = FORMULA.fullmatch(s.formula)
+    assert m, f"{name}: formula {s.formula!r} has an unknown form"
+    std, bound = s.std(fan_in, fan_out), s.bound(fan_in, fan_out)
+    var = _evaluate(m["var"], fan_in, fan_out)
+    assert var == pytest.approx(std**2, rel=1e-12), f"{name}: formula Var(W) {var} vs std()^2 {std**2}"
+    scale = _evaluate(m["scale"], fan_in, fan_out)
+    if m["uniform"]:
+        assert scale == pytest.approx(bound, rel=1e-12), f"{name}: formula limit {scale} vs bound() {bound}"
+        assert scale**2 / 3 == pytest.approx(var, rel=1e-12), f"{name}: Var(U[-limit, limit]) != Var(W)"
+    elif m["cut"]:
+        cut = float(m["cut"]) * scale
+        assert cut == pytest.approx(bound, rel=ROUNDED_TRUNC), f"{name}: formula cut {cut} vs bound() {bound}"
+        assert scale * TRUNC_STD_2SIGMA == pytest.approx(std, rel=ROUNDED_TRUNC), (
+            f"{name}: std after truncation {scale * TRUNC_STD_2SIGMA} vs std() {std}"
+        )
+    else:
+        assert scale == pytest.approx(std, rel=1e-12) and bound == math.inf, f"{name}: {scale} vs {std}"
