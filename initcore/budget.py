@@ -19,11 +19,12 @@ Costs are simple operation counts turned into seconds with rates measured on a 2
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .depth import SPLIT_VALUES
 from .training import EVAL_EXAMPLES, PROBE_EXAMPLES
+from .words import tr
 
 GEMM_FLOPS = 65e9  # float32 matrix products in numpy's BLAS, one thread
 ELEMENT_SECONDS = (
@@ -118,17 +119,39 @@ def largest_fitting(cost: Callable[[int], Cost], current: int, choices: Sequence
     return max(fitting) if fitting else None
 
 
+def what_to_lower(
+    cost: Callable[..., Cost], current: Mapping[str, int], choices: Mapping[str, Sequence[int]]
+) -> dict[str, int | None]:
+    """For each setting of ``choices`` (a keyword of ``cost``), its largest value below the current one at
+    which ``cost(**current)`` with that one setting changed fits the budget (None: none does)."""
+    return {
+        name: largest_fitting(lambda v, name=name: cost(**{**current, name: v}), current[name], values)
+        for name, values in choices.items()
+    }
+
+
 def over_budget_message(what: str, cost: Cost, suggestions: dict[str, int | None]) -> str:
     """A message for settings over the budget: the estimate, and each setting's largest value that fits
     with the others unchanged."""
-    fixes = [f"{name} to {value:,}" for name, value in suggestions.items() if value is not None]
-    advice = (
-        "Lower " + (", or ".join(fixes) if len(fixes) < 3 else ", ".join(fixes[:-1]) + ", or " + fixes[-1])
-        if fixes
-        else "Lower several of the settings together"
-    )
-    return (
-        f"These settings would take {cost.describe()} to {what}, more than this shared app allows for one "
-        f"request (about {MAX_SECONDS:.0f} s and {MAX_MEGABYTES:.0f} MB). {advice}, and it runs. "
-        "Nothing was run; your settings are kept."
+    fixes = [
+        tr("{setting} to {value}", setting=name, value=f"{value:,}")
+        for name, value in suggestions.items()
+        if value is not None
+    ]
+    if not fixes:
+        advice = tr("Lower several of the settings together")
+    elif len(fixes) == 1:
+        advice = tr("Lower {fix}", fix=fixes[0])
+    else:
+        advice = tr("Lower {fixes}, or {last}", fixes=", ".join(fixes[:-1]), last=fixes[-1])
+    return tr(
+        "These settings would take about {seconds} s and {megabytes} MB to {what}, more than this shared app "
+        "allows for one request (about {max_seconds} s and {max_megabytes} MB). {advice}, and it runs. "
+        "Nothing was run; your settings are kept.",
+        seconds=f"{cost.seconds:.0f}",
+        megabytes=f"{cost.megabytes:.0f}",
+        what=what,
+        max_seconds=f"{MAX_SECONDS:.0f}",
+        max_megabytes=f"{MAX_MEGABYTES:.0f}",
+        advice=advice,
     )

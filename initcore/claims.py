@@ -22,11 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-from .depth import DepthStudy, combine, depth_series, phase_of
+from .depth import DepthStudy, phase_of
 from .runs import SUNK_BELOW, Outcome, outcomes, sinking
 from .schemes import sigma_w2
 from .theory import chi1
 from .views import DepthView, DrawsView, Init, TrainingView, labelled
+from .words import tr
 
 SEEDS = tuple(range(10))
 TRAINING_SEEDS = tuple(range(5))
@@ -40,11 +41,16 @@ class Claim:
     """A sentence (``text``) made at ``view`` and the ``check`` that holds it to the numbers."""
 
     name: str
-    text: str
+    message: str
     view: View
     check: Check
     seeds: tuple[int, ...] = SEEDS
     across_seeds: bool = False  # the check takes all the seeds at once: a claim about how seeds differ
+
+    @property
+    def text(self) -> str:
+        """The sentence as shown (through :func:`initcore.words.tr`, with the lab's notation filled in)."""
+        return said(self.message)
 
     def failures(self, seed: int) -> list[str]:
         """What does not hold on ``seed``, each with the numbers measured (empty: the claim holds). A claim
@@ -60,29 +66,12 @@ class Claim:
 def study(view: DepthView, seed: int) -> DepthStudy:
     """``view.study(seed)``, one cached initialization at a time: each one's numbers do not depend on the
     others of its view, so claims at other views with the same net share them."""
-    net = replace(view, inits=())
-    return combine(
-        [
-            _series(label, init, net, seed)
-            for label, init in zip(labelled(view.inits), view.inits, strict=True)
-        ]
-    )
+    return view.study(seed, one=_series)
 
 
 @lru_cache(maxsize=256)
 def _series(label: str, init: Init, net: DepthView, seed: int) -> DepthStudy:
-    return depth_series(
-        label,
-        init.scheme,
-        init.kwargs,
-        depth=net.depth,
-        width=net.width,
-        batch=net.batch,
-        inputs=net.inputs,
-        activation=net.activation,
-        bias_std=net.bias_std,
-        seed=seed,
-    )
+    return net.series(label, init, seed)
 
 
 @lru_cache(maxsize=32)
@@ -386,6 +375,12 @@ LARGE_1000 = DepthView((N1, N10), width=1000)
 FIX_SIGMOID = DepthView((N01, GLOROT, GLOROT_X4))
 FIX_TANH = DepthView((N01, GLOROT, GLOROT_X4), activation="tanh")
 
+
+def said(message: str) -> str:
+    """A claim's sentence as a page shows it: translated, then the lab's notation filled in."""
+    return tr(message, **NOTATION)
+
+
 # --- the presets (pages 2 and 3) ------------------------------------------------------------------------
 
 
@@ -397,8 +392,12 @@ class DepthPreset:
     name: str
     view: DepthView
     expect: tuple[str, ...]
-    text: str
+    message: str
     check: Check = lambda view, seed: []
+
+    @property
+    def text(self) -> str:
+        return said(self.message)
 
 
 DEPTH_PRESETS = (
@@ -406,8 +405,8 @@ DEPTH_PRESETS = (
         "The lesson",
         DepthView((U, N01, N1, N10, GLOROT, GLOROT_X4), width=250),
         ("near-linear", "vanishing gradients", "partly saturated", "saturated", "near-linear", "healthy"),
-        f"Ten sigmoid layers of 250. The lesson's two draws are too small here: {L_U} is near-linear, and "
-        f"through both it and {L_N01} layer 1 gets under 1e-4 of layer 10's gradient. N(0, 10²) is too "
+        "Ten sigmoid layers of 250. The lesson's two draws are too small here: {u} is near-linear, and "
+        "through both it and {n01} layer 1 gets under 1e-4 of layer 10's gradient. N(0, 10²) is too "
         "large: saturated. N(0, 1²) saturates most of the last layer, yet its gradient still reaches "
         "layer 1. Plain Glorot, made for tanh, is near-linear for the sigmoid; 4x Glorot is healthy.",
         both(
@@ -458,8 +457,12 @@ class TrainingPreset:
     name: str
     view: TrainingView
     expect: tuple[str | tuple[str, ...], ...]
-    text: str
+    message: str
     check: Check = lambda view, seed: []
+
+    @property
+    def text(self) -> str:
+        return said(self.message)
 
 
 LESSON_RUN = TrainingView((U, N01, GLOROT, GLOROT_X4, N1, N10))  # digits, 5 x 64 sigmoid, SGD 1.0, 2000 steps
@@ -477,14 +480,24 @@ RELU_RUN = TrainingView(
     steps=1000,
 )
 _EDGE = chi1("sigmoid", sigma_w2("normal", 64, 64, std=1.0), 0.0)  # N(0, 1²) at width 64: 0.79
+# The notation the sentences name, filled into their {placeholders} after translation: scheme labels are
+# the same in every language.
+NOTATION = {
+    "u": L_U,
+    "n01": L_N01,
+    "n1": L_N1,
+    "n10": L_N10,
+    "edge": f"{_EDGE:.2f}",
+    "sunk": f"{SUNK_BELOW:g}",
+}
 TRAINING_PRESETS = (
     TrainingPreset(
         "The lesson: simple initializations with sigmoid",
         LESSON_RUN,
         ("stalled", "stalled", "stalled", "learned", "learned", "stalled"),
-        f"The 8x8 digits, five sigmoid layers of 64, plain SGD (which shows vanishing gradients). {L_U}, "
-        f"{L_N01} and plain Glorot stay at chance; 4x Glorot learns, and so does N(0, 1²), whose χ₁ at "
-        f"width 64, {_EDGE:.2f}, is the closest of the six to the edge of chaos (χ₁ = 1); N(0, 10²) stays "
+        "The 8x8 digits, five sigmoid layers of 64, plain SGD (which shows vanishing gradients). {u}, "
+        "{n01} and plain Glorot stay at chance; 4x Glorot learns, and so does N(0, 1²), whose χ₁ at "
+        "width 64, {edge}, is the closest of the six to the edge of chaos (χ₁ = 1); N(0, 10²) stays "
         "at chance, most of its units saturated. The next preset trains the same nets with Adam.",
         both(start_saturated(L_N10, 0.5), closest_to_the_edge(L_N1, 64, "sigmoid")),
     ),
@@ -493,8 +506,8 @@ TRAINING_PRESETS = (
         ADAM_RUN,
         (("learned", "partly learned", "stalled"), "learned", "learned", "learned", "learned", "stalled"),
         "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
-        f"{L_N01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, now "
-        f"learn too. N(0, 10²) still stalls. {L_U}, the smallest, is rescued on some seeds and not on "
+        "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, now "
+        "learn too. N(0, 10²) still stalls. {u}, the smallest, is rescued on some seeds and not on "
         "others.",
         both(start_gradient_ratio(L_N01, 1e-2), start_gradient_ratio(L_G, 1e-2)),
     ),
@@ -503,7 +516,7 @@ TRAINING_PRESETS = (
         FIGURE_2,
         ("stalled", "stalled", "learned"),
         "Four sigmoid layers of 128 on the digits, SGD with batches of 16. With the standard initialization "
-        f"U[-1/√n, 1/√n] the top hidden layer's mean activation sinks below {SUNK_BELOW:g} within the first "
+        "U[-1/√n, 1/√n] the top hidden layer's mean activation sinks below {sunk} within the first "
         "300 steps while the layers below stay between 0.45 and 0.8, and it does not come back within 2,000 "
         "steps: the net stays at chance. Plain Glorot sinks the same way; 4x Glorot does not sink, and "
         "learns.",
@@ -536,7 +549,7 @@ TRAINING_PRESETS = (
 _LESSON_CLAIMS = (
     Claim(
         "draws.stds",
-        f"{L_U} has std 0.058 and {L_N01} has std 0.1: at the same number 0.1 the uniform has a third of "
+        "{u} has std 0.058 and {n01} has std 0.1: at the same number 0.1 the uniform has a third of "
         "the normal's variance, and only the normal has tails.",
         DRAWS,
         both(
@@ -579,7 +592,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_small",
-        f"Through 10 sigmoid layers of 100, {L_U} and {L_N01} keep most of layer 10's units in the linear "
+        "Through 10 sigmoid layers of 100, {u} and {n01} keep most of layer 10's units in the linear "
         "zone, where the sigmoid's slope is about 1/4, and layer 1 gets less than 1e-5 of the gradient at "
         "layer 10: both *near-linear*, with vanishing gradients.",
         SIGMOID_100,
@@ -592,8 +605,8 @@ _LESSON_CLAIMS = (
     Claim(
         "depth.too_small_wide",
         "At width 1000 the same weights, summed over ten times as many inputs, spread z wider (over twice "
-        f"as wide at layer 1). Only about a third of layer 10 stays in the linear zone for {L_U}, but its "
-        f"gradient still vanishes; {L_N01} (σ_w² = 1000 · 0.01 = 10) turns *healthy*.",
+        "as wide at layer 1). Only about a third of layer 10 stays in the linear zone for {u}, but its "
+        "gradient still vanishes; {n01} (σ_w² = 1000 · 0.01 = 10) turns *healthy*.",
         SIGMOID_1000,
         both(
             verdicts("vanishing gradients", "healthy"),
@@ -604,8 +617,8 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_large",
-        f"{L_N10} leaves over 90% of layer 10's units in the flat tails, their outputs stuck near 0 or 1: "
-        f"*saturated*. {L_N1} saturates between a third and two thirds of them, yet its gradient still "
+        "{n10} leaves over 90% of layer 10's units in the flat tails, their outputs stuck near 0 or 1: "
+        "*saturated*. {n1} saturates between a third and two thirds of them, yet its gradient still "
         "reaches layer 1 (over 0.3 of layer 10's): it sits near the edge of chaos (χ₁ ≈ 1), where a net can "
         "still train.",
         LARGE_100,
@@ -618,7 +631,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_large_wide",
-        f"At width 1000, {L_N1} saturates over 80% of layer 10 too: *saturated*, like {L_N10}.",
+        "At width 1000, {n1} saturates over 80% of layer 10 too: *saturated*, like {n10}.",
         LARGE_1000,
         both(
             verdicts("saturated", "saturated"),
@@ -652,8 +665,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.width",
-        f"Set the width to 1000 and watch the verdicts of {L_U} and {L_N01} change while plain Glorot's "
-        "stays.",
+        "Set the width to 1000 and watch the verdicts of {u} and {n01} change while plain Glorot's stays.",
         DEPTH_PRESETS[0].view,
         both(
             same_verdict_across_widths(L_G, (250, 1000)),
@@ -663,7 +675,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "training.lesson_sgd",
-        f"With plain SGD, {L_U}, {L_N01} and plain Glorot stay at chance (about 10% on ten digits, 15% at "
+        "With plain SGD, {u}, {n01} and plain Glorot stay at chance (about 10% on ten digits, 15% at "
         "most); 4x Glorot and N(0, 1²) pass 90% test accuracy; N(0, 10²) stays at chance, over 90% of its "
         "units saturated from the start.",
         LESSON_RUN,
@@ -677,7 +689,7 @@ _LESSON_CLAIMS = (
     Claim(
         "training.lesson_adam",
         "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
-        f"{L_N01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, learn "
+        "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, learn "
         "too.",
         ADAM_RUN,
         both(
@@ -696,7 +708,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "training.adam_smallest",
-        f"{L_U}, the smallest, is rescued on some seeds and not on others.",
+        "{u}, the smallest, is rescued on some seeds and not on others.",
         ADAM_RUN,
         mixed_outcome(L_U),
         TRAINING_SEEDS,
@@ -707,13 +719,13 @@ _LESSON_CLAIMS = (
 
 def _preset_claims() -> tuple[Claim, ...]:
     out = [
-        Claim(f"depth preset: {p.name}", p.text, p.view, both(verdicts(*p.expect), p.check))
+        Claim(f"depth preset: {p.name}", p.message, p.view, both(verdicts(*p.expect), p.check))
         for p in DEPTH_PRESETS
     ]
     out += [
         Claim(
             f"training preset: {p.name}",
-            p.text,
+            p.message,
             p.view,
             both(outcome_kinds(*p.expect), p.check),
             TRAINING_SEEDS,
@@ -740,7 +752,7 @@ class Step:
 
     @property
     def text(self) -> str:
-        return " ".join(p.text if isinstance(p, Claim) else p for p in self.parts)
+        return " ".join(p.text if isinstance(p, Claim) else tr(p) for p in self.parts)
 
     @property
     def claims(self) -> tuple[Claim, ...]:

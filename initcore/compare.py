@@ -123,3 +123,41 @@ def normal_z_curves(stds: dict[str, float], *, reach: float, points: int = 301) 
         if frames
         else pd.DataFrame(columns=["series", "z", "density", "height"])
     )
+
+
+def zone_table(
+    activation: str,
+    *,
+    ns: tuple[int, ...] = (100, 1000),
+    schemes: tuple[str, ...] = ("uniform", "normal", "glorot_uniform"),
+) -> pd.DataFrame:
+    """Where one unit's z lands, exactly: for a unit with n inputs x ~ N(0, 1) in an (n, n) layer, z is
+    close to N(0, n Var(w)); per n and scheme (at its default parameters) the std of z and the shares of
+    z in the activation's near-linear and saturated zones (``gaussian_zone_shares``). Columns n, weights,
+    std of z, near-linear, saturated."""
+    rows = []
+    for n in ns:
+        for name in schemes:
+            scheme = get_scheme(name)
+            std_z = math.sqrt(n) * scheme.std(n, n)
+            shares = gaussian_zone_shares(activation, std_z)
+            rows.append(
+                {
+                    "n": n,
+                    "weights": scheme.short_label(),
+                    "std of z": std_z,
+                    "near-linear": shares["near-linear"],
+                    "saturated": shares["saturated"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def lesson_z_curves(n: int, schemes: dict[str, dict[str, float]]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The normal curves of z for a unit with n inputs x ~ N(0, 1) for each scheme (name -> parameters),
+    labelled with the scheme's short label: (curves as :func:`normal_z_curves`, label -> scheme name)."""
+    stds = {
+        get_scheme(k).short_label(**p): math.sqrt(n) * get_scheme(k).std(n, n, **p)
+        for k, p in schemes.items()
+    }
+    return normal_z_curves(stds, reach=8.0), dict(zip(stds, schemes, strict=True))

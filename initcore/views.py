@@ -12,14 +12,15 @@ exactly as its page does, so a claim tested on a view is a claim about the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from . import training
-from .budget import record_every
+from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
-from .datasets import load_dataset
-from .depth import DepthStudy, depth_study
+from .datasets import Dataset, load_dataset
+from .depth import DepthStudy, combine, depth_series
 from .runs import TrainResult
 from .schemes import get_scheme
 from .stats import matched_params
@@ -94,9 +95,15 @@ class DrawsView:
         return compare_neuron(self.schemes(), n=self.n, inputs=self.inputs, seed=seed)
 
 
+SIDE_BY_SIDE_MB = 64  # estimated memory of one initialization's pass below which they run side by side
+
+DepthSeries = Callable[[str, Init, "DepthView", int], DepthStudy]
+
+
 @dataclass(frozen=True)
 class DepthView:
-    """Page 2: ``inits`` pushed through ``depth`` layers of ``width`` units with ``activation``."""
+    """Page 2: ``inits`` pushed through ``depth`` layers of ``width`` units with ``activation``, each
+    unit with its own bias drawn from N(0, bias_std^2)."""
 
     inits: tuple[Init, ...]
     activation: str = "sigmoid"
@@ -104,11 +111,19 @@ class DepthView:
     width: int = 100
     batch: int = 1000
     inputs: str = "normal"
-    bias_std: float = 0.0  # each unit's bias ~ N(0, bias_std^2)
+    bias_std: float = 0.0
 
-    def study(self, seed: int) -> DepthStudy:
-        return depth_study(
-            labelled(self.inits),
+    @property
+    def net(self) -> DepthView:
+        """The same net with no initializations: what one initialization's numbers depend on."""
+        return replace(self, inits=())
+
+    def series(self, label: str, init: Init, seed: int) -> DepthStudy:
+        """One initialization through this view's net, labelled ``label`` (``initcore.depth_series``)."""
+        return depth_series(
+            label,
+            init.scheme,
+            init.kwargs,
             depth=self.depth,
             width=self.width,
             batch=self.batch,
@@ -117,6 +132,41 @@ class DepthView:
             bias_std=self.bias_std,
             seed=seed,
         )
+
+    def cost(self, **changes: int) -> Cost:
+        """``initcore.depth_cost`` of this view, or of it with ``depth``, ``width``, ``batch`` or ``k`` (the
+        first k initializations) changed."""
+        k = changes.pop("k", len(self.inits))
+        view = replace(self, inits=self.inits[:k], **changes)
+        return depth_cost(
+            depth=view.depth, width=view.width, batch=view.batch, schemes=[i.scheme for i in view.inits]
+        )
+
+    def side_by_side(self) -> bool:
+        """Whether the initializations are computed side by side (one per core): for small nets. A large
+        net's pass already runs as two half-batches on two threads, one initialization at a time."""
+        one = depth_cost(depth=self.depth, width=self.width, batch=self.batch, schemes=["glorot_uniform"])
+        return one.megabytes <= SIDE_BY_SIDE_MB
+
+    def study(
+        self,
+        seed: int,
+        *,
+        one: DepthSeries | None = None,
+        run: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None,
+    ) -> DepthStudy:
+        """Every initialization through the net (``initcore.depth_study``), one at a time by ``one(label,
+        init, net, seed)`` (default: :meth:`series`; a page passes a cached one, so that changing one
+        initialization recomputes only that one), mapped by ``run(fn, items)`` when :meth:`side_by_side`
+        (a page passes threads)."""
+        one = one or (lambda label, init, net, s: net.series(label, init, s))
+        items = list(zip(labelled(self.inits), self.inits, strict=True))
+        net = self.net
+        if run is not None and self.side_by_side():
+            parts = run(lambda item: one(item[0], item[1], net, seed), items)
+        else:
+            parts = [one(label, init, net, seed) for label, init in items]
+        return combine(parts)
 
 
 @dataclass(frozen=True)
@@ -135,10 +185,38 @@ class TrainingView:
     steps: int = 2000
     batch_size: int = 64
 
-    def run(self, seed: int) -> TrainResult:
-        """Train as page 3 does (TensorFlow: loaded on first use)."""
+    def cost(self, data: Dataset, **changes: int) -> Cost:
+        """``initcore.training_cost`` of this view on ``data``, or of it with ``depth``, ``width``,
+        ``steps``, ``batch_size`` or ``k`` (the first k models) changed; measured as :meth:`run` does."""
+        k = changes.pop("k", len(self.inits))
+        view = replace(self, inits=self.inits[:k], **changes)
+        return training_cost(
+            features=data.features,
+            classes=data.n_classes,
+            examples=len(data.x_train) + len(data.x_test),
+            depth=view.depth,
+            width=view.width,
+            models=len(view.inits),
+            steps=view.steps,
+            batch=view.batch_size,
+            measurements=measurements(view.steps),
+        )
+
+    def dataset(self, seed: int) -> Dataset:
+        """The data set, drawn and split for ``seed``."""
+        return load_dataset(self.data, seed=seed, noise=self.noise)
+
+    def run(
+        self,
+        seed: int,
+        *,
+        data: Dataset | None = None,
+        progress: Callable[[int, int, Any], None] | None = None,
+    ) -> TrainResult:
+        """Train as page 3 does (TensorFlow: loaded on first use), on ``data`` if given (else loaded for
+        ``seed``), reporting to ``progress(step, steps, history)`` after every measurement."""
         return training.train_many(
-            load_dataset(self.data, seed=seed, noise=self.noise),
+            data if data is not None else self.dataset(seed),
             labelled(self.inits),
             depth=self.depth,
             width=self.width,
@@ -149,4 +227,5 @@ class TrainingView:
             batch_size=self.batch_size,
             seed=seed,
             record_every=record_every(self.steps),
+            progress=progress,
         )
