@@ -44,7 +44,7 @@ def test_activation_chart_shades_zones_and_draws_phi_and_slope():
     assert shade["encoding"]["color"]["scale"]["range"] == list(charts.ZONE_COLORS.values())
     assert line["encoding"]["x"]["field"] == "z" and line["encoding"]["x"]["type"] == "quantitative"
     assert line["encoding"]["y"]["field"] == "value"
-    assert {r["curve"] for r in _data(spec, line)} == {"sigmoid(z)", charts.SLOPE_LABEL}
+    assert {r["curve"] for r in _data(spec, line)} == {"sigmoid(z)", charts.base.SLOPE_LABEL}
     assert {r["zone"] for r in _data(spec, shade)} == {"saturated", "nonlinear", "near-linear"}
     for layer in (shade, line):
         assert layer["encoding"].get("tooltip"), f"{layer['mark']['type']} has no tooltip"
@@ -113,17 +113,20 @@ def test_one_colour_per_scheme_all_distinct_and_a_repeat_turns_black():
 def test_fast_specs_equal_the_altair_charts(which):
     if which == "activation":
         args, kwargs = (curve("tanh"), zone_spans("tanh")), {"label": "tanh"}
-        chart, fast = charts.activation_zones(*args, **kwargs), charts.activation_zones_spec(*args, **kwargs)
+        chart, fast = (
+            charts.activation_zones(*args, **kwargs),
+            charts.activation_zones(*args, **kwargs).spec(),
+        )
     elif which == "draws":
         d = _draws()
         chart, fast = (
             charts.draws_histogram(d.hist, d.curves, SERIES),
-            charts.draws_histogram_spec(d.hist, d.curves, SERIES),
+            charts.draws_histogram(d.hist, d.curves, SERIES).spec(),
         )
     else:
         args = (*_neuron(), SERIES)
-        chart, fast = charts.neuron_chart(*args), charts.neuron_chart_spec(*args)
-    fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
+        chart, fast = charts.neuron_chart(*args), charts.neuron_chart(*args).spec()
+    fast["datasets"] = {name: charts.base._records(df) for name, df in fast["datasets"].items()}
     assert chart.to_dict() == fast, "the cached template path must draw exactly the same chart"
 
 
@@ -134,7 +137,7 @@ def test_non_finite_values_become_null_for_vega():
     spec = charts.draws_histogram(hist, pd.DataFrame(columns=["series", "w", "density"]), SERIES).to_dict()
     row = spec["datasets"]["hist"][0]
     assert row["right"] is None and row["density"] is None, row
-    fast = charts.draws_histogram_spec(hist, pd.DataFrame(columns=["series", "w", "density"]), SERIES)
+    fast = charts.draws_histogram(hist, pd.DataFrame(columns=["series", "w", "density"]), SERIES).spec()
     assert np.isnan(fast["datasets"]["hist"]["right"].iloc[0]), "Arrow path: infinities become NaN"
 
 
@@ -236,30 +239,30 @@ def test_page2_fast_specs_equal_the_altair_charts(which):
     if which == "heatmap":
         args = (d.hist, DEPTH_SERIES)
         chart = charts.layer_heatmap(*args, activation="sigmoid", bounded=True)
-        fast = charts.layer_heatmap_spec(*args, activation="sigmoid", bounded=True)
+        fast = charts.layer_heatmap(*args, activation="sigmoid", bounded=True).spec()
     elif which == "mean_std":
         chart, fast = (
             charts.mean_std_chart(d.layers, DEPTH_SERIES),
-            charts.mean_std_chart_spec(d.layers, DEPTH_SERIES),
+            charts.mean_std_chart(d.layers, DEPTH_SERIES).spec(),
         )
     elif which == "phase":
         phase = initcore.phase_diagram("sigmoid", d.summary)
         chart = charts.phase_chart(phase, DEPTH_SERIES, activation="sigmoid")
-        fast = charts.phase_chart_spec(phase, DEPTH_SERIES, activation="sigmoid")
+        fast = charts.phase_chart(phase, DEPTH_SERIES, activation="sigmoid").spec()
     else:
         chart = charts.layer_lines(which, d.layers, DEPTH_SERIES)
-        fast = charts.layer_lines_spec(which, d.layers, DEPTH_SERIES)
-    fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
+        fast = charts.layer_lines(which, d.layers, DEPTH_SERIES).spec()
+    fast["datasets"] = {name: charts.base._records(df) for name, df in fast["datasets"].items()}
     assert chart.to_dict() == fast
 
 
 def test_cached_templates_take_new_labels_without_leaking_between_calls():
     d = _study()
-    one = charts.mean_std_chart_spec(d.layers, DEPTH_SERIES)
+    one = charts.mean_std_chart(d.layers, DEPTH_SERIES).spec()
     other = {"A": "he_normal", "B": "he_normal"}
     layers = d.layers.assign(series=d.layers["series"].map(dict(zip(DEPTH_SERIES, other, strict=True))))
-    two = charts.mean_std_chart_spec(layers, other)
-    again = charts.mean_std_chart_spec(d.layers, DEPTH_SERIES)
+    two = charts.mean_std_chart(layers, other).spec()
+    again = charts.mean_std_chart(d.layers, DEPTH_SERIES).spec()
     scale = lambda spec: spec["layer"][1]["encoding"]["color"]["scale"]  # noqa: E731
     assert scale(two) == {
         "domain": ["A", "B"],
@@ -300,7 +303,7 @@ def test_page3_fast_specs_equal_the_altair_charts(which):
     history, layers = _fake_training()
     if which in ("loss", "accuracy"):
         chart = charts.training_curves(history, DEPTH_SERIES, metric=which)
-        fast = charts.training_curves_spec(history, DEPTH_SERIES, metric=which)
+        fast = charts.training_curves(history, DEPTH_SERIES, metric=which).spec()
         enc = chart.to_dict()["encoding"]
         assert enc["strokeDash"]["scale"]["domain"] == ["train", "test"]
         assert enc["y"]["scale"].get("type") == ("log" if which == "loss" else None)
@@ -317,22 +320,24 @@ def test_page3_fast_specs_equal_the_altair_charts(which):
         )
         test = pd.DataFrame({"x": [0.5], "y": [0.5], "label": ["class 1"]})
         chart = charts.decision_boundaries(grid, test, DEPTH_SERIES)
-        fast = charts.decision_boundaries_spec(grid, test, DEPTH_SERIES)
+        fast = charts.decision_boundaries(grid, test, DEPTH_SERIES).spec()
         rows = chart.to_dict()["datasets"]
         assert sum(r["kind"] == "test" for rows_ in rows.values() for r in rows_) == 2, (
             "test points in each panel"
         )
     elif which == "preview":
         frame = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "label": ["class 0", "class 1"]})
-        chart, fast = charts.dataset_preview(frame), charts.dataset_preview_spec(frame)
+        chart, fast = charts.dataset_preview(frame), charts.dataset_preview(frame).spec()
     else:
         chart = charts.layer_training(layers, DEPTH_SERIES, field=which)
-        fast = charts.layer_training_spec(layers, DEPTH_SERIES, field=which)
+        fast = charts.layer_training(layers, DEPTH_SERIES, field=which).spec()
         spec = chart.to_dict()
-        assert spec["facet"]["field"] == "scheme" and spec["columns"] == charts.FACET_COLUMNS, "panels wrap"
+        assert spec["facet"]["field"] == "scheme" and spec["columns"] == charts.base.FACET_COLUMNS, (
+            "panels wrap"
+        )
         assert spec["facet"]["sort"] == list(DEPTH_SERIES), "panels in the order compared"
         assert spec["spec"]["layer"][-1]["encoding"]["color"]["field"] == "layer"
-    fast["datasets"] = {name: charts._records(df) for name, df in fast["datasets"].items()}
+    fast["datasets"] = {name: charts.base._records(df) for name, df in fast["datasets"].items()}
     assert chart.to_dict() == fast
 
 
@@ -343,9 +348,9 @@ def test_streamlit_rendering_never_changes_a_cached_template():
     from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart
 
     frame = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "label": ["class 0", "class 1"]})
-    first = charts.dataset_preview_spec(frame)
+    first = charts.dataset_preview(frame).spec()
     _patch_null_legend_titles(first)
     _marshall_chart_data(VegaLiteChart(), first)
-    second = charts.dataset_preview_spec(frame)
+    second = charts.dataset_preview(frame).spec()
     assert second["encoding"]["color"]["title"] is None, second["encoding"]["color"]
     assert "datasets" in second

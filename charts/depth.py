@@ -1,0 +1,257 @@
+"""Charts of page 2: every layer of a deep net for several initializations, the mean-field theory beside
+the measurements, and the phase diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from initcore.words import tr
+
+from .base import (
+    Chart,
+    _configured,
+    _layer_axis,
+    _series_color,
+    series_scale,
+)
+
+# --- saturation across depth (page 2) -------------------------------------------------------------
+
+
+def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, bounded: bool) -> alt.FacetChart:
+    base = (
+        alt.Chart(alt.NamedData("hist"))
+        .mark_rect()
+        .encode(
+            x=alt.X("left:Q", title=tr("activation a = {act}(z)", act=activation)),
+            x2="right:Q",
+            y=alt.Y("layer:O", title=tr("layer")),
+            color=alt.Color(
+                "height:Q",
+                title=tr("share (each layer's peak = 1)"),
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=tr("weights")),
+                alt.Tooltip("layer:O"),
+                alt.Tooltip("left:Q", title=tr("a from"), format=".3g"),
+                alt.Tooltip("right:Q", title=tr("a to"), format=".3g"),
+                alt.Tooltip("density:Q", format=".3g"),
+            ],
+        )
+        .properties(width=300, height=alt.Step(16))
+    )
+    # Two panels per row: four initializations side by side would not fit a projector's 1280 pixels.
+    chart = base.facet(alt.Facet("series:N", title=None, sort=[s for s, _ in series]), columns=2)
+    if not bounded:
+        chart = chart.resolve_scale(x="independent")
+    return _configured(chart)
+
+
+def layer_heatmap(
+    hist: pd.DataFrame, series_schemes: dict[str, str], *, activation: str, bounded: bool
+) -> Chart:
+    """Density of the activations by layer (rows) for each initialization (columns).
+
+    Args:
+        hist: columns series, layer, left, right, density, height (``initcore.depth_study(...).hist``).
+        series_schemes: series label -> scheme name (the column order).
+        activation: its name, for the axis title.
+        bounded: the activation has a fixed range (sigmoid, tanh): share one x axis; else one per column.
+    """
+    return Chart(_heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items()))
+
+
+def _mean_std_template(series: tuple[tuple[str, str], ...], depth: int) -> alt.LayerChart:
+    base = alt.Chart(alt.NamedData("layers")).encode(x=_layer_axis(depth), color=_series_color(series))
+    tooltip = [
+        alt.Tooltip("series:N", title=tr("weights")),
+        alt.Tooltip("layer:Q"),
+        alt.Tooltip("a_mean:Q", title=tr("mean of a"), format=".4g"),
+        alt.Tooltip("a_std:Q", title=tr("std of a"), format=".4g"),
+    ]
+    band = base.mark_area(opacity=0.12).encode(
+        y=alt.Y("a_lo:Q", title=tr("activation: mean ± std")),
+        y2="a_hi:Q",
+        fill=alt.Fill("series:N", scale=series_scale(series), legend=None),
+    )
+    line = base.mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=60)).encode(
+        y="a_mean:Q", tooltip=tooltip
+    )
+    return _configured(alt.layer(band, line).properties(height=320))
+
+
+def _mean_std_data(layers: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    cols = layers[["series", "layer", "a_mean", "a_std"]]
+    return {"layers": cols.assign(a_lo=cols.a_mean - cols.a_std, a_hi=cols.a_mean + cols.a_std)}
+
+
+def mean_std_chart(layers: pd.DataFrame, series_schemes: dict[str, str]) -> Chart:
+    """Per-layer mean ± std of the activations, one colour per initialization (Glorot & Bengio's Figure 2)."""
+    depth = int(layers["layer"].max())
+    return Chart(_mean_std_template, (depth,), _mean_std_data(layers), tuple(series_schemes.items()))
+
+
+def _long_template(
+    series: tuple[tuple[str, str], ...], depth: int, y_title: str, kinds: tuple[str, ...], log: bool, fmt: str
+) -> alt.LayerChart:
+    y_scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
+    return _configured(
+        alt.Chart(alt.NamedData("long"))
+        .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50))
+        .encode(
+            x=_layer_axis(depth),
+            y=alt.Y("value:Q", title=tr(y_title), scale=y_scale, axis=alt.Axis(format=fmt)),
+            color=_series_color(series),
+            strokeDash=alt.StrokeDash(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=list(kinds), range=[[1, 0], [6, 4]][: len(kinds)]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=tr("weights")),
+                alt.Tooltip("kind:N", title=tr("what")),
+                alt.Tooltip("layer:Q"),
+                alt.Tooltip("value:Q", format=".3~g" if log else ".1%"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def _long(layers: pd.DataFrame, columns: dict[str, str], positive: bool) -> pd.DataFrame:
+    """``layers`` melted to one row per (series, layer, kind): built from numpy arrays, since
+    ``DataFrame.melt`` costs a few ms per chart on every new net."""
+    values = np.concatenate([layers[c].to_numpy(dtype=float) for c in columns])
+    n = len(layers)
+    long = pd.DataFrame(
+        {
+            "series": np.tile(layers["series"].to_numpy(dtype=object), len(columns)),
+            "layer": np.tile(layers["layer"].to_numpy(), len(columns)),
+            "kind": np.repeat(np.array(list(columns.values()), dtype=object), n),
+            "value": values,
+        }
+    )
+    if positive:  # a log axis cannot show 0: those points are left out
+        long = long[values > 0].reset_index(drop=True)
+    return long
+
+
+_ZONE_KINDS = {"saturated": "saturated", "near_linear": "near-linear"}
+_GRAD_KINDS = {"grad_rms": "measured", "grad_theory": "mean-field prediction"}
+_Q_KINDS = {"q_measured": "measured E[z²]", "q_theory": "mean-field q"}
+
+
+def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> Chart:
+    """Per-layer lines, one colour per initialization, solid and dashed for the two quantities of ``which``:
+
+    - ``zones``: the share of saturated (solid) and near-linear (dashed) units;
+    - ``grads``: the RMS of dL/dz measured (solid) and predicted by mean-field theory (dashed), log axis;
+    - ``q``: the measured E[z²] (solid) and the mean-field variance map q^l (dashed), log axis.
+
+    Args:
+        layers: ``initcore.depth_study(...).layers``.
+    """
+    depth = int(layers["layer"].max())
+    kinds, title, log, fmt = {
+        "zones": (_ZONE_KINDS, "share of units", False, "%"),
+        "grads": (_GRAD_KINDS, "RMS of dL/dz (log)", True, "~e"),
+        "q": (_Q_KINDS, "E[z²] per layer (log)", True, "~g"),
+    }[which]
+    kinds = {column: tr(kind) for column, kind in kinds.items()}  # legend entries are data: translate them
+    key = (depth, title, tuple(kinds.values()), log, fmt)
+    return Chart(
+        _long_template, key, {"long": _long(layers, kinds, positive=log)}, tuple(series_schemes.items())
+    )
+
+
+def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt.LayerChart:
+    x = alt.X("w_lo:Q", title=tr("σ_w² = fan_in · Var(w)  (log)"), scale=alt.Scale(type="log"))
+    cells = (
+        alt.Chart(alt.NamedData("cells"))
+        .mark_rect()
+        .encode(
+            x=x,
+            x2="w_hi:Q",
+            y=alt.Y("b_lo:Q", title=tr("σ_b² = bias²")),
+            y2="b_hi:Q",
+            color=alt.Color(
+                "log10_chi1:Q",
+                title=tr("log₁₀ χ₁"),
+                scale=alt.Scale(scheme="blueorange", domain=[-2, 2], domainMid=0),
+            ),
+            tooltip=[
+                alt.Tooltip("sigma_w2:Q", title=tr("σ_w²"), format=".3g"),
+                alt.Tooltip("sigma_b2:Q", title=tr("σ_b²"), format=".2f"),
+                alt.Tooltip("chi1:Q", title=tr("χ₁"), format=".3g"),
+            ],
+        )
+    )
+    edge = (
+        alt.Chart(alt.NamedData("critical"))
+        .mark_line(color="#000000", strokeWidth=3)
+        .encode(
+            x="sigma_w2:Q",
+            y="sigma_b2:Q",
+            order="sigma_b2:Q",
+            tooltip=[alt.Tooltip("sigma_w2:Q", title=tr("χ₁ = 1 at σ_w²"), format=".3g")],
+        )
+    )
+    points = (
+        alt.Chart(alt.NamedData("points"))
+        .mark_point(filled=True, size=260, stroke="#000000", strokeWidth=1.5, opacity=1)
+        .encode(
+            x="shown_w2:Q",
+            y="shown_b2:Q",
+            fill=_series_color(series, alt.Fill),
+            shape=alt.Shape(
+                "outside:N",
+                title=tr("marker"),
+                scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+                legend=alt.Legend(labelExpr="datum.value ? 'beyond the plot (at its edge)' : 'in the plot'"),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=tr("weights")),
+                alt.Tooltip("sigma_w2:Q", title=tr("σ_w²"), format=".4g"),
+                alt.Tooltip("sigma_b2:Q", title=tr("σ_b²"), format=".3g"),
+                alt.Tooltip("chi1:Q", title=tr("χ₁"), format=".3g"),
+                alt.Tooltip("phase:N"),
+            ],
+        )
+    )
+    return _configured(
+        alt.layer(cells, edge, points).properties(
+            height=340, title=tr("{act}: χ₁ over (σ_w², σ_b²)", act=activation)
+        )
+    )
+
+
+def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) -> Chart:
+    """chi1 over the (sigma_w2, sigma_b2) plane, the critical line chi1 = 1 (black), and each compared
+    initialization as a point (a triangle when it lies beyond the plotted range).
+
+    Args:
+        phase: an ``initcore.PhaseDiagram`` (cells, critical, points).
+    """
+    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
+    return Chart(_phase_template, (activation,), data, tuple(series_schemes.items()))
+
+
+def depth_charts(study: Any, phase: Any, *, activation: str) -> dict[str, Chart]:
+    """Every chart of page 2 for one ``initcore.depth_study`` (and its ``initcore.PhaseDiagram``), by name:
+    heatmap, mean_std, zones, grads, q, phase. The series' colours come from the study's schemes."""
+    series = dict(zip(study.summary["series"], study.summary["scheme"], strict=True))
+    bounded = activation in ("sigmoid", "tanh")
+    return {
+        "heatmap": layer_heatmap(study.hist, series, activation=activation, bounded=bounded),
+        "mean_std": mean_std_chart(study.layers, series),
+        "zones": layer_lines("zones", study.layers, series),
+        "grads": layer_lines("grads", study.layers, series),
+        "q": layer_lines("q", study.layers, series),
+        "phase": phase_chart(phase, series, activation=activation),
+    }
