@@ -81,12 +81,12 @@ def one(depth: int, width: int, batch: int, repeat: int) -> dict:
         phase = initcore.PhaseDiagram(*background, initcore.phase_points(d.summary))
         bounded = initcore.ACTIVATIONS[act].limits is not None
         specs = {
-            "heatmap": charts.layer_heatmap_spec(d.hist, names, activation=act, bounded=bounded),
-            "mean_std": charts.mean_std_chart_spec(d.layers, names),
-            "zones": charts.layer_lines_spec("zones", d.layers, names),
-            "grads": charts.layer_lines_spec("grads", d.layers, names),
-            "q": charts.layer_lines_spec("q", d.layers, names),
-            "phase": charts.phase_chart_spec(phase, names, activation=act),
+            "heatmap": charts.layer_heatmap(d.hist, names, activation=act, bounded=bounded).spec(),
+            "mean_std": charts.mean_std_chart(d.layers, names).spec(),
+            "zones": charts.layer_lines("zones", d.layers, names).spec(),
+            "grads": charts.layer_lines("grads", d.layers, names).spec(),
+            "q": charts.layer_lines("q", d.layers, names).spec(),
+            "phase": charts.phase_chart(phase, names, activation=act).spec(),
         }
         return {k: ui.frozen_spec(v) for k, v in specs.items()}, d
 

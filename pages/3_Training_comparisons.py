@@ -5,7 +5,6 @@ from __future__ import annotations
 import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
 
 # isort: split
-import pandas as pd
 import streamlit as st
 
 import charts
@@ -13,7 +12,8 @@ import initcore
 import initcore.training
 from initcore.claims import TRAINING_PRESETS
 from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
-from initcore.views import Init, TrainingView
+from ui import tr, words
+from ui.views import draw_slot, labels, slot_controls, test_points
 
 ui.setup_page("Training comparisons", ":material/model_training:")
 
@@ -23,38 +23,34 @@ RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 STEPS = (50, 100, 200, 300, 500, 1000, 2000)
 BATCHES = (16, 32, 64, 128, 256)
 PRESETS = TRAINING_PRESETS  # each with the outcome every model gets on every seed (initcore.claims)
-DEFAULTS = {**ui.training_state(PRESETS[0].view), "t_seed": 0}  # the page opens on the lesson
-SETTINGS = [key for key in DEFAULTS if not key.startswith("t_i")]
-
-
-state = ui.PageState(
-    "training",
-    [
-        ui.Field("t_data", DEFAULTS["t_data"], options=tuple(DATASETS)),
-        ui.Field("t_noise", DEFAULTS["t_noise"], low=0.0, high=0.5),
-        ui.Field("t_depth", DEFAULTS["t_depth"], low=1, high=10, integer=True),
-        ui.Field("t_width", DEFAULTS["t_width"], options=WIDTHS),
-        ui.Field("t_act", DEFAULTS["t_act"], options=tuple(initcore.ACTIVATIONS)),
-        ui.Field("t_opt", DEFAULTS["t_opt"], options=initcore.training.OPTIMIZERS),
-        ui.Field("t_lr", DEFAULTS["t_lr"], options=RATES),
-        ui.Field("t_steps", DEFAULTS["t_steps"], options=STEPS),
-        ui.Field("t_batch", DEFAULTS["t_batch"], options=BATCHES),
-        ui.Field("t_seed", DEFAULTS["t_seed"], low=0, high=2**31 - 1, integer=True),
-        ui.Field("t_k", DEFAULTS["t_k"], options=SLOTS),
-        ui.Field("t_predict", False, boolean=True),
-        *(
-            f
-            for j, init in enumerate(PRESETS[0].view.inits, start=1)
-            for f in ui.slot_fields("t_i", j, init.scheme, init.kwargs)
-        ),
-    ],
+START = ui.training_state(PRESETS[0].view)  # the page opens on the lesson
+ACTS = initcore.ACTIVATIONS
+S = START
+CONTROLS = (
+    ui.select("t_data", "Data set", DATASETS, S["t_data"], lambda n: n.replace("_", " ")),
+    ui.slider("t_noise", "Noise (2-D sets)", 0.0, 0.5, S["t_noise"], 0.05),
+    ui.slider("t_depth", "Hidden layers", 1, 10, S["t_depth"], 1),
+    ui.steps("t_width", "Units per layer", WIDTHS, S["t_width"]),
+    ui.select("t_act", "Activation", ACTS, S["t_act"], lambda a: tr(ACTS[a].label)),
+    ui.radio("t_opt", "Optimizer", initcore.training.OPTIMIZERS, S["t_opt"], str.upper),
+    ui.steps("t_lr", "Learning rate", RATES, S["t_lr"]),
+    ui.steps("t_steps", "Steps", STEPS, S["t_steps"]),
+    ui.steps("t_batch", "Batch size", BATCHES, S["t_batch"]),
+    ui.integer("t_seed", "Seed", 0, 2**31 - 1, 0),
+    ui.steps("t_k", "Initializations compared", SLOTS, S["t_k"]),
+    ui.switch(
+        "t_predict",
+        "Predict, then reveal",
+        help="Hide the results (and the live loss) until you reveal them.",
+    ),
+    *(c for j, init in enumerate(PRESETS[0].view.inits, 1) for c in slot_controls("t_i", j, init)),
 )
-
-
-def apply_preset(i: int) -> None:
-    """Set every training setting of preset i, and the seed back to 0 (an on_click callback, before the
-    widgets are drawn)."""
-    ui.apply_state({**ui.training_state(PRESETS[i].view), "t_seed": 0})
+FORM = (
+    ("t_data", "t_noise"),
+    ("t_depth", "t_width", "t_act"),
+    ("t_opt", "t_lr", "t_steps"),
+    ("t_batch", "t_seed", "t_k"),
+)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -62,193 +58,92 @@ def dataset(name: str, noise: float, seed: int):
     return load_dataset(name, seed=seed, noise=noise)
 
 
-st.title("Training comparisons")
-st.markdown(
-    "The proof: train the same network from several initializations at once, on the same batches, "
-    "and see which ones learn. Change the settings, then press **Train**; nothing runs until you do."
-)
-state.show_notices()
-for i, (col, preset) in enumerate(zip(st.columns(len(PRESETS)), PRESETS, strict=True)):
-    col.button(preset.name, on_click=apply_preset, args=(i,), width="stretch", key=f"t_preset_{i}")
-preset_note = st.empty()
-predict = st.toggle(
-    "Predict, then reveal",
-    key="t_predict",
-    help="Hide the results (and the live loss) until you reveal them.",
-)
-
-with st.form("t_settings"):
-    c = st.columns(4)
-    data_name = c[0].selectbox(
-        "Data set", tuple(DATASETS), format_func=lambda n: n.replace("_", " "), key="t_data"
+with ui.Page("training", CONTROLS) as page:
+    st.title(tr("Training comparisons"))
+    st.markdown(tr(words.TRAINING_INTRO))
+    page.show_notices()
+    note = ui.preset_buttons(PRESETS, ui.training_state, "t", keep_seed=False)
+    predict = page.draw("t_predict")
+    with st.form("t_settings"):
+        values = {
+            key: page.draw(key, col) for keys, col in zip(FORM, st.columns(4), strict=True) for key in keys
+        }
+        k, inits = values["t_k"], []
+        for j, col in zip(SLOTS, st.columns(len(SLOTS)), strict=True):
+            with col:
+                inits.append(draw_slot(page, "t_i", j, keep=j <= k))
+        submitted = st.form_submit_button(tr("Train"), type="primary", icon=":material/play_arrow:")
+    view = ui.views.training_view(values, inits[:k])
+    seed, names = values["t_seed"], labels(view.inits)
+    with note:
+        ui.preset_note(PRESETS, view)
+    st.caption(tr(words.SLOTS_NOTE))
+    try:
+        data = dataset(view.data, view.noise, seed)
+    except DatasetUnavailable as err:
+        st.warning(words.offline_warning(err), icon=":material/cloud_off:")
+        page.stop()
+    with st.expander(tr("The data: {name}", name=view.data.replace("_", " ")), expanded=not submitted):
+        st.vega_lite_chart(
+            charts.dataset_preview(initcore.training.preview_frame(data)).spec(), width="content"
+        )
+        st.caption(words.data_caption(data))
+    ui.refuse_over_budget(
+        page,
+        "train",
+        lambda **changes: view.cost(data, **changes),
+        {
+            "steps": ("the steps", "t_steps"),
+            "depth": ("the hidden layers", "t_depth"),
+            "width": ("the units per layer", "t_width"),
+            "batch_size": ("the batch size", "t_batch"),
+            "k": ("the initializations compared", "t_k"),
+        },
     )
-    noise = c[0].slider("Noise (2-D sets)", 0.0, 0.5, step=0.05, key="t_noise")
-    depth = c[1].slider("Hidden layers", 1, 10, key="t_depth")
-    width = c[1].select_slider("Units per layer", WIDTHS, key="t_width")
-    act = c[1].selectbox(
-        "Activation",
-        tuple(initcore.ACTIVATIONS),
-        format_func=lambda a: initcore.ACTIVATIONS[a].label,
-        key="t_act",
-    )
-    opt = c[2].radio(
-        "Optimizer", initcore.training.OPTIMIZERS, format_func=str.upper, key="t_opt", horizontal=True
-    )
-    lr = c[2].select_slider("Learning rate", RATES, key="t_lr")
-    steps = c[2].select_slider("Steps", STEPS, key="t_steps")
-    batch = c[3].select_slider("Batch size", BATCHES, key="t_batch")
-    seed = c[3].number_input("Seed", 0, 2**31 - 1, key="t_seed")
-    k = c[3].select_slider("Initializations compared", SLOTS, key="t_k")
-    inits = {}
-    slot_cols = st.columns(6)
-    for j in SLOTS:
-        with slot_cols[j - 1]:
-            name, params = ui.scheme_picker("t_i", j)
-        if j <= k:
-            inits[ui.unique_label(inits, name, params, j)] = (name, params)
-    submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-chosen = tuple(Init.of(n, **p) for n, p in inits.values())
-view = TrainingView(chosen, data_name, noise, depth, width, act, opt, lr, steps, batch)
-with preset_note:
-    ui.preset_note(PRESETS, view)
-st.caption(
-    "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
-    "after you press Train."
-)
+    if submitted:
+        curves = lambda h: charts.training_curves(h, names, metric="loss").spec()  # noqa: E731
+        st.session_state["t_result"] = (
+            (view, seed),
+            ui.train(view, seed, data, live=None if predict else curves),
+        )
+    stored = st.session_state.get("t_result")
+    if stored is None or stored[0] != (view, seed):
+        st.info(tr("Press **Train** to run these settings."), icon=":material/play_arrow:")
+        page.stop()
+    result = stored[1]
+    if ui.hidden_until_revealed("t_predict", words.training_question(view.steps), (view, seed)):
+        page.stop()
 
-active = ["t_predict", *SETTINGS] + [
-    key for j in SLOTS[:k] for key in ui.slot_keys("t_i", j, state.value(f"t_i{j}"))
-]
-settings = (view, seed)  # what a stored result was trained with
-try:
-    data = dataset(data_name, noise, seed)
-except DatasetUnavailable as err:
-    st.warning(f"{err} Pick another data set, such as *digits*.", icon=":material/cloud_off:")
-    state.sync(active)
-    st.stop()
-names = {label: name for label, (name, _) in inits.items()}
-with st.expander(f"The data: {data_name.replace('_', ' ')}", expanded=not submitted):
-    st.vega_lite_chart(charts.dataset_preview_spec(initcore.training.preview_frame(data)), width="content")
-    st.caption(
-        f"**What to notice:** {data.description}; {len(data.x_train):,} training and {len(data.x_test):,} "
-        f"test examples, {data.features} inputs, {data.n_classes} classes."
-    )
+    st.subheader(tr("Who learned?"))
+    st.dataframe(ui.training_table(initcore.training.summarize(result)), width="stretch")
+    fates = initcore.training.outcomes(result)
+    st.markdown("\n".join(f"- **{o.label}** — *{tr(o.kind)}*: {o.detail}." for o in fates))
+    if diverged := [o.label for o in fates if o.kind == "diverged"]:
+        st.warning(words.diverged_warning(diverged))
+    left, right = st.columns(2)
+    for col, metric in ((left, "loss"), (right, "accuracy")):
+        col.vega_lite_chart(
+            charts.training_curves(result.history, names, metric=metric).spec(), width="stretch"
+        )
+    st.caption(words.curves_caption(result.history, view.optimizer))
 
-
-def cost(depth: int = depth, width: int = width, steps: int = steps, batch: int = batch, k: int = k):
-    return initcore.training_cost(
-        features=data.features,
-        classes=data.n_classes,
-        examples=len(data.x_train) + len(data.x_test),
-        depth=depth,
-        width=width,
-        models=k,
-        steps=steps,
-        batch=batch,
-        measurements=initcore.budget.measurements(steps),
-    )
-
-
-ui.refuse_over_budget(
-    "train",
-    cost(),
-    lambda: {
-        "the steps": initcore.largest_fitting(lambda v: cost(steps=v), steps, STEPS),
-        "the hidden layers": initcore.largest_fitting(lambda v: cost(depth=v), depth, range(1, 11)),
-        "the units per layer": initcore.largest_fitting(lambda v: cost(width=v), width, WIDTHS),
-        "the batch size": initcore.largest_fitting(lambda v: cost(batch=v), batch, BATCHES),
-        "the initializations compared": initcore.largest_fitting(lambda v: cost(k=v), k, SLOTS),
-    },
-    state,
-    active,
-)
-if submitted:
-    with st.status("Loading TensorFlow (the first run takes a few seconds)…", expanded=False) as status:
-        initcore.training.tensorflow()
-        status.update(label="TensorFlow is ready", state="complete")
-    bar = st.progress(0.0, text="Training…")
-    live = st.empty()
-
-    def progress(step: int, total: int, history: pd.DataFrame) -> None:
-        bar.progress(step / total, text=f"Training… step {step} of {total}")
-        if not predict:
-            live.vega_lite_chart(charts.training_curves_spec(history, names, metric="loss"), width="stretch")
-
-    result = initcore.training.train_many(
-        data,
-        inits,
-        depth=depth,
-        width=width,
-        activation=act,
-        optimizer=opt,
-        learning_rate=lr,
-        steps=steps,
-        batch_size=batch,
-        seed=seed,
-        record_every=initcore.budget.record_every(steps),  # as cost() assumes
-        progress=progress,
-    )
-    bar.empty()
-    live.empty()
-    st.session_state["t_result"] = (settings, result)
-
-stored = st.session_state.get("t_result")
-if stored is None or stored[0] != settings:
-    st.info("Press **Train** to run these settings.", icon=":material/play_arrow:")
-    state.sync(active)
-    st.stop()
-result = stored[1]
-question = (
-    f"which of these initializations will bring the loss down in {steps:,} steps, and which will stall?"
-)
-if ui.hidden_until_revealed("t_predict", question, settings):
-    state.sync(active)
-    st.stop()
-
-summary = initcore.training.summarize(result)
-st.subheader("Who learned?")
-st.dataframe(ui.training_table(summary), width="stretch")
-fates = initcore.training.outcomes(result)
-st.markdown("\n".join(f"- **{o.label}** — *{o.kind}*: {o.detail}." for o in fates))
-diverged = [o.label for o in fates if o.kind == "diverged"]
-if diverged:
-    st.warning(
-        f"Diverged (the loss became NaN or infinite, so training stopped for them): {', '.join(diverged)}."
-    )
-left, right = st.columns(2)
-left.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="loss"), width="stretch")
-right.vega_lite_chart(charts.training_curves_spec(result.history, names, metric="accuracy"), width="stretch")
-st.caption(ui.curves_caption(result.history, opt))
-
-st.subheader("Inside the network while it trains")
-st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="a_mean"), width="content")
-st.caption(ui.layers_caption(result.layers, act))
-# One row each: with up to six small panels per chart, side-by-side columns would cut panels off.
-st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="saturated"), width="content")
-st.caption("**What to notice:** the share of units in the flat tails of the activation, per layer.")
-st.vega_lite_chart(charts.layer_training_spec(result.layers, names, field="grad_rms"), width="content")
-st.caption(ui.gradients_caption(opt))
-
-if data_name in TOY_SETS:
-    st.subheader("Decision boundaries")
-    grid = initcore.training.boundary_grid(result, data, activation=act)
-    test = pd.DataFrame(
-        {"x": data.x_test[:, 0], "y": data.x_test[:, 1], "label": [f"class {c}" for c in data.y_test]}
-    )
-    st.vega_lite_chart(charts.decision_boundaries_spec(grid, test, names), width="content")
-    st.caption(ui.boundary_caption(grid))
-
-d1, d2, d3, _ = st.columns([1, 1, 1, 2])
-with d1:
-    ui.download(result.history, "history.csv", "t_dl_history")
-with d2:
-    ui.download(result.layers, "layers.csv", "t_dl_layers")
-d3.download_button(
-    "Weights (.npz)",
-    lambda: initcore.training.weights_npz(result),
-    "weights.npz",
-    key="t_dl_weights",
-    type="tertiary",
-)
-
-state.sync(active)
+    st.subheader(tr("Inside the network while it trains"))
+    # One row each: with up to six small panels per chart, side-by-side columns would cut panels off.
+    for field, caption in (
+        ("a_mean", words.layers_caption(result.layers, view.activation)),
+        ("saturated", words.notice(words.SATURATED_CAPTION)),
+        ("grad_rms", words.gradients_caption(view.optimizer)),
+    ):
+        st.vega_lite_chart(charts.layer_training(result.layers, names, field=field).spec(), width="content")
+        st.caption(caption)
+    if view.data in TOY_SETS:
+        st.subheader(tr("Decision boundaries"))
+        grid = initcore.training.boundary_grid(result, data, activation=view.activation)
+        test = test_points(data)
+        st.vega_lite_chart(charts.decision_boundaries(grid, test, names).spec(), width="content")
+        st.caption(words.boundary_caption(grid))
+    d1, d2, d3, _ = st.columns([1, 1, 1, 2])
+    ui.download(result.history, "history.csv", "t_dl_history", where=d1)
+    ui.download(result.layers, "layers.csv", "t_dl_layers", where=d2)
+    weights = lambda: initcore.training.weights_npz(result)  # noqa: E731
+    d3.download_button(tr("Weights (.npz)"), weights, "weights.npz", key="t_dl_weights", type="tertiary")

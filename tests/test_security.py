@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 APP_FILES = [
     ROOT / "dashboard.py",
-    ROOT / "ui.py",
-    ROOT / "charts.py",
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "charts").glob("*.py")),
     *sorted((ROOT / "pages").glob("*.py")),
 ]
 CORE_FILES = sorted((ROOT / "initcore").glob("*.py"))

@@ -22,10 +22,10 @@ def _history(accuracies: dict[str, list[float]]) -> pd.DataFrame:
 
 def test_curves_caption_names_the_flat_curves_from_the_curves_and_what_the_optimizer_does():
     history = _history({"A": [0.5, 0.52, 0.54], "B": [0.5, 0.7, 0.9], "C": [0.5, 0.56, 0.5]})
-    sgd = ui.curves_caption(history, "sgd")
+    sgd = ui.words.curves_caption(history, "sgd")
     assert "Accuracy flat here: A (the list above says why)." in sgd, sgd
     assert "With plain SGD every weight moves by its gradient" in sgd
-    adam = ui.curves_caption(_history({"B": [0.1, 0.9]}), "adam")
+    adam = ui.words.curves_caption(_history({"B": [0.1, 0.9]}), "adam")
     assert "flat here" not in adam and "it hides vanishing gradients" in adam, adam
 
 
@@ -37,16 +37,16 @@ def test_q_caption_quotes_the_largest_gap_and_names_what_it_cannot_compare():
             "q_theory": [1.0, 1.0, 1.0, 1.0, 0.0, 0.0],
         }
     )
-    text = ui.q_caption(layers)
+    text = ui.words.q_caption(layers)
     assert "at most 10% apart at any layer for a, and up to 100% for b." in text, text
     assert "No ratio for z" in text, text
 
 
 def test_boundary_caption_names_the_models_that_paint_one_colour():
     grid = pd.DataFrame({"scheme": ["a"] * 3 + ["b"] * 3, "p": [0.45, 0.5, 0.64, 0.0, 0.5, 1.0]})
-    text = ui.boundary_caption(grid)
+    text = ui.words.boundary_caption(grid)
     assert "a paints one flat colour" in text and "b paint" not in text, text
-    assert "Every model here draws a boundary" in ui.boundary_caption(grid[grid["scheme"] == "b"])
+    assert "Every model here draws a boundary" in ui.words.boundary_caption(grid[grid["scheme"] == "b"])
 
 
 def test_layers_caption_tells_whose_top_layer_sank_and_whether_it_came_back():
@@ -54,10 +54,10 @@ def test_layers_caption_tells_whose_top_layer_sank_and_whether_it_came_back():
     for step, top in zip((0, 10, 20, 30), (0.5, 0.1, 0.05, 0.2), strict=True):
         for layer in (1, 2, 3):
             rows.append({"scheme": "s", "step": step, "layer": layer, "a_mean": top if layer == 3 else 0.5})
-    text = ui.layers_caption(pd.DataFrame(rows), "sigmoid")
+    text = ui.words.layers_caption(pd.DataFrame(rows), "sigmoid")
     assert "s: below 0.15 at step 10 (lowest 0.05), back above 0.15 at step 30" in text, text
     assert "stayed between 0.50 and 0.50" in text, text
-    assert "sank" not in ui.layers_caption(pd.DataFrame(rows), "tanh"), "only the sigmoid's mean is 1/2"
+    assert "sank" not in ui.words.layers_caption(pd.DataFrame(rows), "tanh"), "only the sigmoid's mean is 1/2"
 
 
 @pytest.mark.parametrize(
@@ -72,21 +72,23 @@ def test_layers_caption_tells_whose_top_layer_sank_and_whether_it_came_back():
 )
 def test_draws_caption_says_only_what_holds_for_the_pair(compare, a, b, words):
     view = initcore.views.DrawsView(initcore.views.Init.of(a), initcore.views.Init.of(b), compare=compare)
-    text = ui.draws_caption(compare, a, b, view.draws(0).summary, 100_000)
+    text = ui.words.draws_caption(compare, a, b, view.draws(0).summary, 100_000)
     assert words.replace("-", "−") in text or words in text, text
 
 
 def test_heatmap_caption_follows_the_activation_and_the_bias_spread():
     assert "thin stripe at sigmoid(0) = 0.5; large ones push the units to the edges, 0 and 1" in (
-        ui.heatmap_caption("sigmoid", 0.0)
+        ui.words.heatmap_caption("sigmoid", 0.0)
     )
-    assert "the band that the biases alone make (σ_b = 0.5)" in ui.heatmap_caption("tanh", 0.5)
-    assert "edges" not in ui.heatmap_caption("relu", 0.0) and "exactly 0" in ui.heatmap_caption("relu", 0.0)
+    assert "the band that the biases alone make (σ_b = 0.5)" in ui.words.heatmap_caption("tanh", 0.5)
+    assert "edges" not in ui.words.heatmap_caption("relu", 0.0) and "exactly 0" in ui.words.heatmap_caption(
+        "relu", 0.0
+    )
 
 
 def test_phase_caption_places_the_edge_of_chaos_from_the_theory():
     edge = float(initcore.critical_line("sigmoid", np.array([0.0]))["sigma_w2"].iloc[0])
-    assert f"σ_w² ≈ {edge:.3g}" in ui.phase_caption("sigmoid", 100) and 100 < edge < 110
+    assert f"σ_w² ≈ {edge:.3g}" in ui.words.phase_caption("sigmoid", 100) and 100 < edge < 110
 
 
 def test_zone_table_caption_reads_the_table():
@@ -99,7 +101,7 @@ def test_zone_table_caption_reads_the_table():
             "saturated": [0.0, 1e-5, 1e-5, 0.017, 0.168, 1e-5],
         }
     )
-    text = ui.zone_table_caption(table)
+    text = ui.words.zone_table_caption(table)
     assert "almost none (under 0.1%)" in text and "N(0, 0.1²) gives z a std of 3.2 and puts 17%" in text, text
 
 
