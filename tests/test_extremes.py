@@ -6,14 +6,18 @@ values that can be on screen together appears in at least one combination. A con
 from its Field (the same domain as the widget, which is checked): both ends of a number or slider, every
 option of a choice. Parameters appear only under a scheme that has them, and a slot only when it is among
 the initializations compared, so the generator knows which controls need which (:func:`_needs`). Page 2's
-combinations are kept under about half a second each (:func:`_depth_seconds`); its every-maximum is a
-separate test (the page refuses it, over its compute budget).
+combinations are kept under about half a second each (:func:`_depth_seconds`), and where a costly value
+(50 layers, a wide layer, a million draws on page 1) is not needed for a pair, it is lowered
+(:func:`lighten_covered`); every pair stays covered, which the tests check afresh (:func:`_covered`).
 
-Pages 1, 2 and the landing page get their combinations through the AppTest widget API. Page 3's settings
-live in a form, which applies them only when Train is pressed, so its pairwise combinations are opened as
-links (nothing is trained); a handful of cheap ones, and the extremes that matter (learning rate at its
-maximum, zeros, limit 0, std at its maximum, one hidden layer, the narrowest width: 2 units, page 3 offers
-no 1) are set through the widgets and trained (marked ``tf``).
+The pairwise combinations run against the pure functions each page runs, without Streamlit
+(tests/shown.py builds the view from the values as the page does and returns the text and tables the
+page would show), pages 1 and 2 on every core. AppTest is kept for what needs a page: the page as it
+opens, every control at its minimum and every control at its maximum, set through the widgets (page 3's
+form opened as a link), where every text and table tests/shown.py computes must also be on the page, so
+the pure sweep follows the pages; and the named degenerate settings below. Page 3's extremes that matter
+(learning rate at its maximum, zeros, limit 0, std at its maximum, one hidden layer, the narrowest width: 2
+units, page 3 offers no 1) are set through the widgets and trained (marked ``tf``).
 
 After each combination: no exception, and no NaN or infinity shown as a number in any text, caption,
 notice, metric or table (:func:`nonfinite_text`; the pages spell infinities ∞ and undefined values —).
@@ -21,23 +25,29 @@ notice, metric or table (:func:`nonfinite_text`; the pages spell infinities ∞ 
 
 from __future__ import annotations
 
+import functools
 import math
+import multiprocessing
+import os
 import random
 import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import shown
 from streamlit.testing.v1 import AppTest
 
 import initcore
 import initcore.datasets
 import ui
 
+pytestmark = pytest.mark.usefixtures("no_keras_reset")  # tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 HOME = "dashboard.py"
 P1 = "pages/1_Uniform_vs_normal_draws.py"
@@ -326,6 +336,42 @@ def _covered(rows: list[Row], needs: dict[str, dict[str, set]], names: Sequence[
     return out
 
 
+def lighten_covered(
+    rows: list[Row],
+    required: set[Pair],
+    needs: dict[str, dict[str, set]],
+    factors: dict[str, Sequence[Any]],
+    cost: Callable[[Row], float],
+    controls: Sequence[str],
+) -> list[Row]:
+    """The same rows, cheaper, still covering every pair of ``required``: the costliest row first, each of
+    ``controls`` (values listed cheapest first) is moved to its cheapest value that lowers the row's cost
+    and loses no pair that no other row covers. (The generator chooses the values it does not need at
+    random: half of page 2's combinations were 50 layers deep, where a few dozen cover every pair.)"""
+    names = list(factors)
+    count: dict[Pair, int] = defaultdict(int)
+    for row in rows:
+        for pair in _covered([row], needs, names) & required:
+            count[pair] += 1
+    rows = [dict(row) for row in rows]
+    for row in sorted(rows, key=cost, reverse=True):
+        for f in controls:
+            before = _covered([row], needs, names) & required
+            for value in factors[f]:
+                trial = {**row, f: value}
+                if value == row[f] or cost(trial) >= cost(row):
+                    continue
+                after = _covered([trial], needs, names) & required
+                if all(count[pair] > 1 for pair in before - after):
+                    for pair in before - after:
+                        count[pair] -= 1
+                    for pair in after - before:
+                        count[pair] += 1
+                    row[f] = value
+                    break
+    return rows
+
+
 def test_all_pairs_covers_every_feasible_pair_and_no_impossible_one():
     factors = {"k": [1, 2, 3], "s1": ["u", "n", "z"], "s2": ["u", "n", "z"], "p2": [0, 9], "x": [0, 1, 2, 3]}
     needs = {"s2": {"k": {2, 3}}, "p2": {"k": {2, 3}, "s2": {"u", "n"}}}
@@ -337,6 +383,16 @@ def test_all_pairs_covers_every_feasible_pair_and_no_impossible_one():
     assert not any(r["x"] == 3 and r["k"] == 3 for r in rows), "no heavy row"
     everything = math.prod(len(v) for v in factors.values())
     assert len(rows) < everything / 5, f"{len(rows)} rows: pairwise, not exhaustive"
+
+    def cost(row):
+        return row["x"] + row["k"]
+
+    light = lighten_covered(rows, required, needs, factors, cost, ["x", "k"])
+    assert required <= _covered(light, needs, list(factors)), "lightened rows still cover every pair"
+    assert len(light) == len(rows) and sum(map(cost, light)) < sum(map(cost, rows)), "cheaper, as many"
+    assert all(cost(a) <= cost(b) for a, b in zip(light, rows, strict=True)), "no row costs more"
+    moved = {f for a, b in zip(light, rows, strict=True) for f in factors if a[f] != b[f]}
+    assert moved <= {"x", "k"}, f"only the costly controls move, not {moved - {'x', 'k'}}"
 
 
 # --- pages: controls, what they need, how to set them ---------------------------------------------------
@@ -393,7 +449,7 @@ def _depth_seconds(row: Row) -> float:
     layer (~5e9 flop/s)."""
     d, w, b = row["s_depth"], row["s_width"], row["s_batch"]
     seconds = 0.0
-    for j in (1, 2, 3, 4)[: row["s_k"]]:
+    for j in range(1, row["s_k"] + 1):
         seconds += d * w * w / 1e8 + 4.0 * d * b * w * w / 1e11 + d * b * w / 1e8
         if row[f"s_i{j}"] == "orthogonal":
             seconds += 1.33 * d * w**3 / 5e9
@@ -401,13 +457,35 @@ def _depth_seconds(row: Row) -> float:
 
 
 HEAVY = {P2: (lambda row: _depth_seconds(row) > 0.6, ["s_batch", "s_width", "s_depth", "s_k"])}
+# What a combination costs to compute, and the controls that drive it (lightened where their pairs are covered
+# twice, :func:`lighten_covered`): page 2's nets, page 1's number of draws.
+COST = {
+    P1: (lambda row: row["d_draws"] / 1e7, ["d_draws"]),
+    P2: (_depth_seconds, ["s_depth", "s_width", "s_batch", "s_k"]),
+}
 
 
-def _plan(page: str, fields: dict[str, ui.Field]) -> tuple[list[Row], set[Pair], dict[str, dict[str, set]]]:
+Plan = tuple[list[Row], set[Pair], dict[str, dict[str, set]]]
+_PLANS: dict[tuple[str, tuple[ui.Field, ...]], Plan] = {}
+
+
+def _plan(page: str, fields: dict[str, ui.Field]) -> Plan:
+    """The page's pairwise combinations, then all controls at their minimum, then all at their maximum;
+    the pairs they must cover; which controls need which (made once a session for the same Fields)."""
+    key = (page, tuple(fields.values()))
+    if key not in _PLANS:
+        _PLANS[key] = _make_plan(page, fields)
+    rows, required, needs = _PLANS[key]
+    return [dict(row) for row in rows], required, needs
+
+
+def _make_plan(page: str, fields: dict[str, ui.Field]) -> Plan:
     factors = {k: _values(f) for k, f in fields.items()}
     needs = _needs(page, fields)
     heavy, lighten = HEAVY.get(page, (lambda row: False, []))
     rows, required = all_pairs(factors, needs, heavy=heavy, lighten=lighten, seed=6)
+    if page in COST:
+        rows = lighten_covered(rows, required, needs, factors, *COST[page])
     ruling = [f for f in factors if any(f in need for need in needs.values())]
     rows.sort(key=lambda row: [str(row[f]) for f in ruling])  # neighbours share schemes: fewer steps
     ends = [{k: v[0] for k, v in factors.items()}, {k: v[-1] for k, v in factors.items()}]  # all min, all max
@@ -448,23 +526,33 @@ def _set_through_widgets(at: AppTest, page: str, row: Row, needs: dict[str, dict
     return at
 
 
+_FIELDS: dict[str, tuple[dict[str, ui.Field], AppTest]] = {}
+
+
 def _fields(spy, page: str) -> dict[str, ui.Field]:
-    spy.clear()
-    at = _open(page)
-    assert not at.exception, at.exception
-    fields = dict(spy[-1].fields)
-    widgets = _widgets(at)
-    for key, field in fields.items():  # the Field's domain is the widget's: its extremes are the widget's
-        w = widgets.get(key)
-        if w is None:
+    """The page's Fields as the page builds them, read through the spy once a session (the page opened
+    then is kept for :func:`test_the_page_at_its_defaults_and_every_control_at_its_minimum_and_maximum`)."""
+    if page not in _FIELDS:
+        spy.clear()
+        at = _open(page)
+        assert not at.exception, at.exception
+        _FIELDS[page] = dict(spy[-1].fields), at
+    return _FIELDS[page][0]
+
+
+def _domain_problems(widgets: dict[str, Any], fields: dict[str, ui.Field]) -> list[str]:
+    """The Field's domain is the widget's: its extremes are the widget's (a page that drew a control's
+    widget without its Control would break this)."""
+    problems = []
+    for key, w in widgets.items():
+        field = fields.get(key)
+        if field is None or field.boolean:
             continue
-        if field.options:
-            assert len(w.options) == len(field.options), (
-                f"{key}: widget options {w.options} vs {field.options}"
-            )
-        elif not field.boolean:
-            assert (w.min, w.max) == (field.low, field.high), f"{key}: widget {w.min}..{w.max} vs Field"
-    return fields
+        if field.options and len(w.options) != len(field.options):
+            problems.append(f"{key}: widget options {w.options} vs {field.options}")
+        elif not field.options and (w.min, w.max) != (field.low, field.high):
+            problems.append(f"{key}: widget {w.min}..{w.max} vs Field {field.low}..{field.high}")
+    return problems
 
 
 def _report(page: str, rows: list[Row], failures: list[str], elapsed: float) -> str:
@@ -473,53 +561,164 @@ def _report(page: str, rows: list[Row], failures: list[str], elapsed: float) -> 
     )
 
 
-@pytest.mark.parametrize("page", [HOME, P1, P2])
-def test_every_control_at_its_extremes_pairwise(spy, page):
+NEXT = ("Press **Train**", "could not be downloaded", "Lower")  # what page 3 says happens next
+
+
+def _pure_problems(page: str, row: Row, *, fields: dict[str, ui.Field]) -> list[str]:
+    """What is wrong with what ``page`` shows for ``row``, computed without Streamlit (tests/shown.py)."""
+    try:
+        out = shown.PAGES[page](row, fields)
+    except Exception as err:  # the page would show an exception box
+        return [f"exception {type(err).__name__}: {err}"]
+    problems = [f"text: {hit!r} in {text[:120]!r}" for text in out.texts for hit in nonfinite_text(text)]
+    problems += [f"table: {hit!r}" for table in out.tables for hit in nonfinite_cells(table)]
+    if page == P3 and not any(w in out.texts[-1] for w in NEXT):
+        problems.append(f"no word on what happens next: {out.texts[-1][:200]!r}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def workers():
+    """Processes for the pairwise sweeps (their work is numpy and pandas, on every core); fresh ones
+    (spawned, not forked from a process that ran Streamlit's threads)."""
+    n = min(2, os.cpu_count() or 1)
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for _ in range(n):  # each imports this module (pandas, initcore, ...) now, in the background
+            pool.submit(_hold, 0.5)
+        yield pool
+
+
+def _hold(seconds: float) -> None:
+    time.sleep(seconds)  # a worker busy for a moment: the next warm-up task goes to another
+
+
+PARALLEL = (P1, P2)  # the sweeps worth the workers (page 3's needs the offline fixture: it runs here)
+
+
+@pytest.mark.parametrize("page", [HOME, P1, P2, P3])
+def test_every_control_at_its_extremes_pairwise(spy, workers, page):
+    """Every pair of extremes on screen together, run through the pure functions the page runs
+    (tests/shown.py): no exception, no NaN or infinity shown as a number, each value the same when read
+    back from the link the page writes; page 3 (a form: nothing runs until Train) says what happens next."""
     fields = _fields(spy, page)
     rows, required, needs = _plan(page, fields)
     assert required <= _covered(rows, needs, list(fields)), "the plan is not pairwise"
-    failures, start, at = [], time.perf_counter(), _open(page)
-    for i, row in enumerate(rows):
-        at = _set_through_widgets(at, page, row, needs)
+    failures, start = [], time.perf_counter()
+    check = functools.partial(_pure_problems, page, fields=fields)
+    found = workers.map(check, rows, chunksize=4) if page in PARALLEL else map(check, rows)
+    for i, (row, problems) in enumerate(zip(rows, found, strict=True)):
         on = {k: row[k] for k in _on(row, needs)}
-        if at.exception:
-            failures.append(f"combination {i} {on}: exception {at.exception[0].value}")
-            at = _open(page)  # a fresh session for the next one
-            continue
-        widgets = _widgets(at)
-        unset = {k: (v, widgets[k].value if k in widgets else "not drawn") for k, v in on.items()}
-        unset = {k: got for k, got in unset.items() if got[0] != got[1]}
-        problems = shown_nonfinite(at) + ([f"not applied: {unset}"] if unset else [])
+        for key, value in on.items():
+            back = fields[key].parse(fields[key].dump(value))
+            if back != value or type(back) is not type(value):
+                problems.append(f"{key}={value!r} reads back from the link as {back!r}")
         if problems:
             failures.append(f"combination {i} {on}:\n    " + "\n    ".join(problems))
     elapsed = time.perf_counter() - start
     assert not failures, _report(page, rows, failures, elapsed)
 
 
-def test_page3_settings_at_their_extremes_pairwise_through_the_link(spy):
-    """Page 3's settings sit in a form that applies them only on Train: the combinations are opened as links
-    (a fresh session each, nothing trained); the widgets must show them, and the page must say what to do."""
-    fields = _fields(spy, P3)
-    rows, required, needs = _plan(P3, fields)
-    assert required <= _covered(rows, needs, list(fields)), "the plan is not pairwise"
-    failures, start = [], time.perf_counter()
-    for i, row in enumerate(rows):
+def _cells(df: pd.DataFrame) -> tuple:
+    """A table as text (header, index, cells), to compare what a page shows with what is computed."""
+    return (
+        tuple(map(str, df.columns)),
+        tuple(map(str, df.index)),
+        tuple(tuple(map(str, row)) for row in df.to_numpy().tolist()),
+    )
+
+
+def _mirror_problems(at: AppTest, page: str, row: Row, fields: dict[str, ui.Field]) -> list[str]:
+    """Every text and table tests/shown.py computes for ``row`` is on the page as it ran."""
+    out = shown.PAGES[page](row, fields)
+    texts = [str(el.value) for kind in (*TEXT_KINDS, *NOTICE_KINDS) for el in at.get(kind)]
+    tables = [_cells(pd.DataFrame(el.value)) for kind in ("dataframe", "table") for el in at.get(kind)]
+    problems = [f"computed, not on the page: {t[:160]!r}" for t in out.texts if t not in texts]
+    problems += [f"a computed table is not on the page:\n{t}" for t in out.tables if _cells(t) not in tables]
+    return problems
+
+
+WITH_PARAMS = [name for name, scheme in initcore.SCHEMES.items() if scheme.params]  # uniform, normal, ...
+
+
+def _showing_every_parameter(
+    row: Row, fields: dict[str, ui.Field], needs: dict[str, dict[str, set]]
+) -> list[Row]:
+    """Rows like ``row`` whose initialization slots take, between them, every scheme that has parameters,
+    with the controls those need set to their least values that show them (page 1: A's own parameters;
+    page 2: enough slots compared): every parameter on screen at the row's end of its range."""
+    slots = [
+        k
+        for k, f in fields.items()
+        if set(f.options) == set(initcore.SCHEMES) and all(needs.get(k, {}).values())  # one that can show
+    ]
+    out = []
+    for start in range(0, len(WITH_PARAMS), len(slots)):
+        new = {**row, **dict(zip(slots, WITH_PARAMS[start : start + len(slots)], strict=False))}
+        allowed: dict[str, set] = {}
+        for key in fields:
+            slot, _, param = key.rpartition("_")
+            for g, ok in (
+                needs.get(key, {}).items() if slot in slots and new[slot] in HAS.get(param, ()) else ()
+            ):
+                allowed[g] = allowed.get(g, ok) & ok
+        for g, ok in allowed.items():
+            if new[g] not in ok:
+                new[g] = next(v for v in _values(fields[g]) if v in ok)
+        out.append(new)
+    return out
+
+
+@pytest.mark.parametrize("page", [HOME, P1, P2, P3])
+def test_the_page_at_its_defaults_and_every_control_at_its_minimum_and_maximum(spy, page):
+    """Through AppTest: the page as it opens; every control at its minimum, then at its maximum; and both
+    again with the initialization slots taking, between them, every scheme that has parameters, so that
+    every parameter is on screen at that end too. Set through the widgets (page 3's, in a form, opened as
+    a link). No exception; the widgets take the values and span their Fields' domains; nothing shown is
+    NaN or infinite; and every text and table tests/shown.py computes for those values (what the
+    pairwise sweep checks) is on the page."""
+    fields = _fields(spy, page)
+    rows, _, needs = _plan(page, fields)
+    at = _FIELDS[page][1]  # the page as it opened, no link
+    defaults = {k: f.default for k, f in fields.items()}
+    failures = [f"as it opens: {p}" for p in _domain_problems(_widgets(at), fields)]
+    failures += [f"as it opens: {p}" for p in _mirror_problems(at, page, defaults, fields)]
+    low, high = rows[-2:]  # _plan puts the two ends last
+    ends = {"minimum": low, "maximum": high}
+    for end, row in (("minimum", low), ("maximum", high)):
+        for i, shows in enumerate(_showing_every_parameter(row, fields, needs) if page != HOME else [], 1):
+            ends[f"{end}, parameters shown ({i})"] = shows
+    for end, row in ends.items():
         on = {k: row[k] for k in _on(row, needs)}
-        at = _open(P3, {k: fields[k].dump(v) for k, v in on.items()})
+        if page == P3:
+            at = _open(P3, {k: fields[k].dump(v) for k, v in on.items()})
+        else:
+            at = _set_through_widgets(at, page, row, needs)
         if at.exception:
-            failures.append(f"combination {i} {on}: exception {at.exception[0].value}")
+            failures.append(f"every control at its {end} {on}: exception {at.exception[0].value}")
+            at = _open(page)
             continue
         widgets = _widgets(at)
         unset = {k: (v, widgets[k].value if k in widgets else "not drawn") for k, v in on.items()}
         unset = {k: got for k, got in unset.items() if got[0] != got[1]}
-        told = " ".join(e.value for kind in ("info", "warning") for e in at.get(kind))
         problems = shown_nonfinite(at) + ([f"not applied: {unset}"] if unset else [])
-        if not any(w in told for w in ("Press **Train**", "could not be downloaded", "Reveal", "Lower")):
-            problems.append(f"no word on what happens next: {told[:200]!r}")
+        problems += _domain_problems(widgets, fields) + _mirror_problems(at, page, row, fields)
+        if page == P3:
+            told = " ".join(e.value for kind in ("info", "warning") for e in at.get(kind))
+            if not any(w in told for w in NEXT):
+                problems.append(f"no word on what happens next: {told[:200]!r}")
         if problems:
-            failures.append(f"combination {i} {on}:\n    " + "\n    ".join(problems))
-    elapsed = time.perf_counter() - start
-    assert not failures, _report(P3, rows, failures, elapsed)
+            failures.append(f"every control at its {end} {on}:\n    " + "\n    ".join(problems))
+    for end in ("minimum", "maximum") if page != HOME else ():  # every scheme with parameters, shown
+        shown_params = {
+            (row[k.rpartition("_")[0]], k.rpartition("_")[2])
+            for e, row in ends.items()
+            if e.startswith(f"{end}, ")
+            for k in _on(row, needs)
+            if k.rpartition("_")[2] in PARAMS
+        }
+        wanted = {(name, p.name) for name in WITH_PARAMS for p in initcore.SCHEMES[name].params}
+        assert wanted <= shown_params, f"at the {end}, never on screen: {sorted(wanted - shown_params)}"
+    assert not failures, "\n".join(failures)
 
 
 # --- degenerate settings: a clear message, never a crash --------------------------------------------------

@@ -1,21 +1,27 @@
 """Hostile links (issue #6): a seeded fuzz of query strings over every page.
 
-Each page is opened, as a fresh session, with 130 generated query strings (520 in all) that mix valid
-values with wrong types, out-of-range and huge numbers, NaN and infinities, negative zero, unknown keys,
-keys of another page, repeated keys, empty values, whitespace, and long unicode (emoji, RTL, combining
-marks, 10,000 characters). Every case must run without an exception; every valid value must reach its
-widget; every bad value must leave its widget at the Field's default and be named in the link notice
-(an ``st.info``); every unknown key must be named too; and the link the page writes back must read as
-what the widgets show.
+Each page gets 130 generated query strings (520 in all) that mix valid values with wrong types,
+out-of-range and huge numbers, NaN and infinities, negative zero, unknown keys, keys of another page,
+repeated keys, empty values, whitespace, and long unicode (emoji, RTL, combining marks, 10,000 characters).
+Every case must run without an exception; every valid value must reach the page's state; every bad value
+must leave it at the Field's default and be named in the link notice (an ``st.info``); every unknown key
+must be named too; and the link written back must read as those values.
+
+The cases run, each as a fresh session, through a probe page (tests/probe.py) that builds the page's
+``ui.state.PageState`` from the page's own Fields, shows its notices and writes the link back for every
+field, and computes nothing: the link plumbing alone, in milliseconds. Five cases per page, chosen to
+cover between them as many (key, good or bad) pairs and kinds of hostility as they can, also run through
+the real page, which must pass the same checks with its widgets and show the same notice and values as
+the probe: the pages wire their Fields as the probe does.
 
 Each case is labelled good or bad when it is generated, from the Field's declared domain, not by asking
 the app's parser. Numbers follow Python's float syntax, so surrounding whitespace is accepted (" 7 " is 7)
 while a bare space, "nan" and "1e400" are not. Choices are compared as text: "1000.0" is not the choice
 1000. The fields themselves (keys, defaults, ranges) are read from the pages as they run, through a spy on
-``ui.PageState``, so the fuzz follows the pages when they change.
+``ui.state.PageState``, so the fuzz follows the pages when they change.
 
 Reproduce a failure from its message: it gives the page and the query (long values abbreviated; the
-generator is seeded, so ``_cases(page)[index]`` is the exact case).
+generator is seeded, so ``_cases(page, ...)[index]`` is the exact case).
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from probe import probe
 from streamlit.testing.v1 import AppTest
 
 import ui
 
+pytestmark = pytest.mark.usefixtures("no_keras_reset")  # tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = (
     "dashboard.py",
@@ -42,9 +50,11 @@ PAGES = (
 SEED = 6  # issue #6; any fixed number reproduces, another explores
 CASES_PER_PAGE = 130
 WIDGET_KINDS = ("selectbox", "radio", "slider", "select_slider", "number_input", "checkbox", "toggle")
-# Page 2 computes a deep net per run: valid values of its size controls stay small so that 130 cases fit
-# in seconds (the largest sizes are covered by tests/test_extremes.py, through the widgets).
+# Page 2 computes a deep net per run: the cases run through the real pages keep its size controls small
+# (the probe computes nothing, so it takes every valid value; the largest sizes run on the page in
+# tests/test_extremes.py).
 CHEAP = {"s_width": 100, "s_batch": 1000}
+REAL_CASES = 5  # per page, through the real page
 
 # Text that is no valid value of any field of this app (no field takes free text; the toggles take
 # true/false, 1/0, yes/no, on/off).
@@ -193,9 +203,6 @@ def _cases(page: str, fields: dict[str, ui.Field], other_keys: list[str]) -> lis
     """The page's query strings: each a dict with the query and, per key, what the page must do."""
     rng = random.Random(f"{SEED}:{page}")
     good = {k: _good_pool(f, rng) for k, f in fields.items()}
-    for key, cap in CHEAP.items():
-        if key in good:
-            good[key] = [(t, v) for t, v in good[key] if v <= cap]
     bad = {k: _bad_pool(f) for k, f in fields.items()}
     keys = list(fields)
     unknown = [*UNKNOWN_KEYS, *other_keys]
@@ -240,19 +247,33 @@ def _cases(page: str, fields: dict[str, ui.Field], other_keys: list[str]) -> lis
 _SHARED: dict[str, Any] = {}
 
 
-def _open(page: str, query: dict[str, Any]) -> AppTest:
-    """A fresh session on ``page`` opened from a link with ``query``."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+def _share_components(at: AppTest) -> AppTest:
     # A new AppTest scans every installed package for custom components on its first run: about 0.15 s,
     # most of a case's time. The scan's result never changes, so the fresh sessions share one.
     if "components" in _SHARED:
         at._bidi_component_manager = _SHARED["components"]
-    if page != "dashboard.py":
-        at.switch_page(page)
+    return at
+
+
+def _run(at: AppTest, query: dict[str, Any]) -> AppTest:
     at.query_params.update(query)
     at.run()
     _SHARED.setdefault("components", getattr(at, "_bidi_component_manager", None))
     return at
+
+
+def _open(page: str, query: dict[str, Any]) -> AppTest:
+    """A fresh session on the real ``page`` opened from a link with ``query``."""
+    at = _share_components(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300))
+    if page != "dashboard.py":
+        at.switch_page(page)
+    return _run(at, query)
+
+
+def _probe(name: str, fields: dict[str, ui.Field], query: dict[str, Any]) -> AppTest:
+    """A fresh session on the probe page for a page's state ``name`` and ``fields``, opened with ``query``."""
+    at = AppTest.from_function(probe, args=(name, tuple(fields.values())), default_timeout=30)
+    return _run(_share_components(at), query)
 
 
 def _shown(at: AppTest) -> dict[str, Any]:
@@ -308,32 +329,51 @@ def _problems(at: AppTest, fields: dict[str, ui.Field], case: dict[str, Any]) ->
     return problems
 
 
-def _fields_of_every_page(spy) -> dict[str, dict[str, ui.Field]]:
-    out = {}
+_PAGES: dict[str, tuple[str, dict[str, ui.Field]]] = {}
+
+
+def _fields_of_every_page(spy) -> dict[str, tuple[str, dict[str, ui.Field]]]:
+    """Each page's state name and Fields, read once a session from the page opened with no link."""
     for page in PAGES:
-        spy.clear()
-        at = _open(page, {})
-        assert not at.exception, f"{page} with no link: {at.exception}"
-        assert not at.info or "Ignored" not in at.info[0].value, f"{page}: a notice without a link"
-        out[page] = dict(spy[-1].fields)
-    return out
+        if page not in _PAGES:
+            spy.clear()
+            at = _open(page, {})
+            assert not at.exception, f"{page} with no link: {at.exception}"
+            assert not at.info or "Ignored" not in at.info[0].value, f"{page}: a notice without a link"
+            _PAGES[page] = spy[-1].page, dict(spy[-1].fields)
+    return _PAGES
+
+
+def _kinds(case: dict[str, Any], others: list[str]) -> dict[str, int]:
+    return {
+        "good": len(case["good"]),
+        "bad": len(case["bad"]),
+        "unknown": len(case["unknown"]),
+        "repeated": sum(isinstance(v, list) for v in case["query"].values()),
+        "other page": len(case["unknown"] & set(others)),
+    }
+
+
+def _page_cases(spy, page: str) -> tuple[str, dict[str, ui.Field], list[str], list[dict[str, Any]]]:
+    pages = _fields_of_every_page(spy)
+    name, fields = pages[page]
+    others = [k for p, (_, f) in pages.items() if p != page for k in f]
+    return name, fields, others, _cases(page, fields, others)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_links_fall_back_with_a_notice_and_good_values_apply(spy, page):
-    fields = _fields_of_every_page(spy)
-    others = [k for p, f in fields.items() if p != page for k in f]
-    cases = _cases(page, fields[page], others)
-    kinds = {"good": 0, "bad": 0, "unknown": 0, "repeated": 0, "other page": 0}
+    """All of the page's cases, through the probe page (tests/probe.py) built from the page's Fields."""
+    name, fields, others, cases = _page_cases(spy, page)
+    kinds = dict.fromkeys(("good", "bad", "unknown", "repeated", "other page"), 0)
     failures, start = [], time.perf_counter()
     for i, case in enumerate(cases):
-        kinds["good"] += len(case["good"])
-        kinds["bad"] += len(case["bad"])
-        kinds["unknown"] += len(case["unknown"])
-        kinds["repeated"] += sum(isinstance(v, list) for v in case["query"].values())
-        kinds["other page"] += len(case["unknown"] & set(others))
-        at = _open(page, case["query"])
-        problems = _problems(at, fields[page], case)
+        for kind, n in _kinds(case, others).items():
+            kinds[kind] += n
+        at = _probe(name, fields, case["query"])
+        problems = _problems(at, fields, case)
+        if set(at.query_params) != set(fields) and not at.exception:
+            problems.append(f"the probe wrote back {sorted(at.query_params)}, not every field")
         if problems:
             failures.append(f"case {i}, query {_abbrev(case['query'])}:\n    " + "\n    ".join(problems))
     elapsed = time.perf_counter() - start
@@ -341,6 +381,70 @@ def test_hostile_links_fall_back_with_a_notice_and_good_values_apply(spy, page):
     assert not failures, f"{len(failures)} of {len(cases)} links on {page} ({elapsed:.0f} s):\n" + "\n".join(
         failures[:8]
     )
+
+
+def _real_cases(cases: list[dict[str, Any]], others: list[str]) -> list[int]:
+    """The indices of :data:`REAL_CASES` cheap cases that between them cover the most (key, good or bad)
+    pairs and kinds of link (unknown key, another page's key, repeated key, good and bad in one link),
+    chosen greedily, the earliest case on a tie."""
+
+    def features(case: dict[str, Any]) -> set:
+        kinds = {kind for kind, n in _kinds(case, others).items() if n and kind not in ("good", "bad")}
+        mixed = {"good and bad"} if case["good"] and case["bad"] else set()
+        return {(k, "good") for k in case["good"]} | {(k, "bad") for k in case["bad"]} | kinds | mixed
+
+    cheap = [
+        i
+        for i, case in enumerate(cases)
+        if all(case["good"].get(key, cap) <= cap for key, cap in CHEAP.items())
+    ]
+    chosen: list[int] = []
+    seen: set = set()
+    for _ in range(REAL_CASES):
+        best = max((i for i in cheap if i not in chosen), key=lambda i: (len(features(cases[i]) - seen), -i))
+        chosen.append(best)
+        seen |= features(cases[best])
+    return chosen
+
+
+def _link_notice(at: AppTest) -> list[str]:
+    return [i.value for i in at.info if "in the link" in i.value or "unknown link parameter" in i.value]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_real_page_reads_its_links_as_the_probe_does(spy, page):
+    """A few cases through the real page: the same checks, with its widgets; every control in the link it
+    writes back is a widget of its own key showing that value; and the page shows the notice and the values
+    the probe page shows for that link."""
+    name, fields, others, cases = _page_cases(spy, page)
+    chosen = _real_cases(cases, others)
+    covered = {k for i in chosen for k in (*cases[i]["good"], *cases[i]["bad"])}
+    failures = []
+    for i in chosen:
+        case = cases[i]
+        real, probed = _open(page, case["query"]), _probe(name, fields, case["query"])
+        problems = _problems(real, fields, case)
+        if not real.exception:
+            if _link_notice(real) != _link_notice(probed):
+                problems.append(f"notice {_link_notice(real)!r}, the probe's {_link_notice(probed)!r}")
+            drawn = {w.key: w.value for kind in WIDGET_KINDS for w in real.get(kind) if w.key}
+            for key, raw in real.query_params.items():  # what the link holds is what the page drew
+                try:
+                    held = fields[key].parse(raw)
+                except (KeyError, ValueError):
+                    continue  # an unknown key, a value the page refuses: reported by _problems
+                if drawn.get(key, "not drawn") != held:
+                    problems.append(
+                        f"the link holds {key}={raw!r}, its widget {drawn.get(key, 'not drawn')!r}"
+                    )
+            mine, its = _shown(real), _shown(probed)
+            differ = {k: (mine.get(k), its.get(k)) for k in fields if mine.get(k) != its.get(k)}
+            if differ:
+                problems.append(f"the page shows (its value, the probe's) {_abbrev(differ)}")
+        if problems:
+            failures.append(f"case {i}, query {_abbrev(case['query'])}:\n    " + "\n    ".join(problems))
+    assert len(chosen) == REAL_CASES and covered == set(fields), f"keys on no page: {set(fields) - covered}"
+    assert not failures, f"{len(failures)} of {REAL_CASES} links on {page}:\n" + "\n".join(failures)
 
 
 def test_the_fuzz_sends_every_kind_of_hostile_value():
