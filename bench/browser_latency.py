@@ -29,31 +29,16 @@ import argparse
 import contextlib
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from serve import ROOT, chromium, streamlit_server
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 TARGET_P95_MS = 300.0  # issue #7: pages 1 and 2 at defaults, 95th percentile
 QUIET_MS = 300  # a change is over once nothing has changed for this long
@@ -171,89 +156,7 @@ STATE_JS = """
 }
 """
 
-# --- the server --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """A running ``streamlit run``: its URL, its process, and when it was started (perf_counter)."""
-
-    url: str
-    process: subprocess.Popen
-    started: float
-    log: Path
-
-    def log_tail(self, chars: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
-
-
-def start_server(script: Path, log: Path) -> Server:
-    """``python -m streamlit run SCRIPT`` from the repository root (so the app's .streamlit/config.toml
-    applies to every script, the references included), on a free local port. Returns at once."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",  # others may edit the sources meanwhile: no "source changed" reruns
-    ]
-    with log.open("wb") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    return Server(f"http://127.0.0.1:{port}", process, started, log)
-
-
-def wait_healthy(server: Server, timeout_s: float = TIMEOUT_S) -> float:
-    """Seconds from the server's start until /_stcore/health answers ok."""
-    deadline = time.perf_counter() + timeout_s
-    while time.perf_counter() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return time.perf_counter() - server.started
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{server.url}/_stcore/health did not answer within {timeout_s:.0f} s")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
-
-
-@contextlib.contextmanager
-def running(script: Path, log: Path) -> Iterator[Server]:
-    server = start_server(script, log)
-    try:
-        wait_healthy(server)
-        yield server
-    finally:
-        stop_server(server)
+# --- the server's memory ------------------------------------------------------------------------------
 
 
 def rss_mb(pid: int) -> float:
@@ -270,17 +173,7 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-# --- the browser -------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+# --- the page ----------------------------------------------------------------------------------------
 
 
 def settle(page: Page, charts: int, timeout_s: float = TIMEOUT_S, path: str | None = None) -> None:
@@ -398,7 +291,7 @@ def run(repeat: int, log_dir: Path) -> list[Probe]:
     scripts["one_chart"].write_text(ONE_CHART_PAGE)
     with contextlib.ExitStack() as stack:
         servers = {
-            name: stack.enter_context(running(path, log_dir / f"{name}.log"))
+            name: stack.enter_context(streamlit_server(path, log_dir / name, timeout_s=TIMEOUT_S))
             for name, path in scripts.items()
         }
         browser = stack.enter_context(chromium())

@@ -33,19 +33,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from browser_latency import (
-    EMPTY_PAGE,
-    ROOT,
-    TIMEOUT_S,
-    VIEWPORT,
-    chromium,
-    rss_mb,
-    settle,
-    start_server,
-    stop_server,
-    wait_healthy,
-)
+from browser_latency import EMPTY_PAGE, TIMEOUT_S, VIEWPORT, rss_mb, settle
 from playwright.sync_api import Browser, Page
+from serve import ROOT, chromium, streamlit_server
 
 RSS_PAGES_TARGET_MB = 300.0  # issue #7: after visiting pages 1 and 2
 RSS_TRAINED_TARGET_MB = 1024.0  # issue #7: after one training run
@@ -125,10 +115,8 @@ class Cold:
     rss: float  # MB, the server after that first render
 
 
-def cold_render(browser: Browser, script: Path, path: str, charts: int, log: Path) -> Cold:
-    server = start_server(script, log)
-    try:
-        healthy = wait_healthy(server)
+def cold_render(browser: Browser, script: Path, path: str, charts: int, logs: Path) -> Cold:
+    with streamlit_server(script, logs, timeout_s=TIMEOUT_S) as server:
         context = browser.new_context(viewport=VIEWPORT)
         try:
             page = context.new_page()
@@ -139,11 +127,9 @@ def cold_render(browser: Browser, script: Path, path: str, charts: int, log: Pat
             settle(page, charts, path=path)
             done = time.perf_counter() - server.started
             time.sleep(SETTLE_S)
-            return Cold(healthy, first, done, rss_mb(server.process.pid))
+            return Cold(server.healthy_s, first, done, rss_mb(server.pid))
         finally:
             context.close()
-    finally:
-        stop_server(server)
 
 
 # --- 3. memory -------------------------------------------------------------------------------------
@@ -173,49 +159,46 @@ def visit(page: Page, name: str) -> None:
     settle(page, charts, path=path)
 
 
-def memory_tour(browser: Browser, log: Path) -> dict:
+def memory_tour(browser: Browser, logs: Path) -> dict:
     """One fresh server, one browser session: landing, pages 1 and 2, page 3, Train."""
-    server = start_server(ROOT / "dashboard.py", log)
     out: dict = {}
-    try:
-        wait_healthy(server)
-        pid = server.process.pid
-        time.sleep(SETTLE_S)
-        out["idle"] = rss_mb(pid)
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_S * 1000)
-        page.goto(server.url + "/")
-        settle(page, PAGES["landing"][2], path="/")
-        time.sleep(SETTLE_S)
-        out["landing"] = rss_mb(pid)
-        visit(page, "page 1")
-        visit(page, "page 2")
-        time.sleep(SETTLE_S)
-        out["pages"] = rss_mb(pid)
-        out["tf_after_pages"] = tensorflow_mapped(pid)
-        visit(page, "page 3")
-        time.sleep(SETTLE_S)
-        out["page3"] = rss_mb(pid)
-        out["tf_before_train"] = tensorflow_mapped(pid)
-        sampler = PeakRss(pid)
-        sampler.start()
-        t0 = time.perf_counter()
-        page.locator("[data-testid=stFormSubmitButton] button").click()
-        page.wait_for_function(TRAINED_JS, polling=100, timeout=TRAIN_TIMEOUT_S * 1000)
-        out["train_s"] = time.perf_counter() - t0
-        boxes = page.locator("[data-testid=stException]")
-        if boxes.count():
-            raise RuntimeError(f"exception box after Train: {boxes.first.inner_text()[:300]}")
-        time.sleep(SETTLE_S)
-        out["peak_train"] = sampler.stop()
-        out["trained"] = rss_mb(pid)
-        out["tf_after_train"] = tensorflow_mapped(pid)
-        context.close()
-    except Exception as err:
-        raise RuntimeError(f"{err}\nserver log:\n{server.log_tail()}") from err
-    finally:
-        stop_server(server)
+    with streamlit_server(ROOT / "dashboard.py", logs, timeout_s=TIMEOUT_S) as server:
+        try:
+            pid = server.pid
+            time.sleep(SETTLE_S)
+            out["idle"] = rss_mb(pid)
+            context = browser.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_S * 1000)
+            page.goto(server.url + "/")
+            settle(page, PAGES["landing"][2], path="/")
+            time.sleep(SETTLE_S)
+            out["landing"] = rss_mb(pid)
+            visit(page, "page 1")
+            visit(page, "page 2")
+            time.sleep(SETTLE_S)
+            out["pages"] = rss_mb(pid)
+            out["tf_after_pages"] = tensorflow_mapped(pid)
+            visit(page, "page 3")
+            time.sleep(SETTLE_S)
+            out["page3"] = rss_mb(pid)
+            out["tf_before_train"] = tensorflow_mapped(pid)
+            sampler = PeakRss(pid)
+            sampler.start()
+            t0 = time.perf_counter()
+            page.locator("[data-testid=stFormSubmitButton] button").click()
+            page.wait_for_function(TRAINED_JS, polling=100, timeout=TRAIN_TIMEOUT_S * 1000)
+            out["train_s"] = time.perf_counter() - t0
+            boxes = page.locator("[data-testid=stException]")
+            if boxes.count():
+                raise RuntimeError(f"exception box after Train: {boxes.first.inner_text()[:300]}")
+            time.sleep(SETTLE_S)
+            out["peak_train"] = sampler.stop()
+            out["trained"] = rss_mb(pid)
+            out["tf_after_train"] = tensorflow_mapped(pid)
+            context.close()
+        except Exception as err:
+            raise RuntimeError(f"{err}\nserver log:\n{server.log_tail()}") from err
     return out
 
 
@@ -252,9 +235,9 @@ def main() -> None:
         scripts["empty"].write_text(EMPTY_PAGE)
         for _ in range(args.repeat):  # rounds, so that noise falls on every row alike
             for name, (script, path, charts) in rows.items():
-                runs[name].append(cold_render(browser, scripts[script], path, charts, tmp / "cold.log"))
+                runs[name].append(cold_render(browser, scripts[script], path, charts, tmp / "cold"))
         mods = modules()
-        tour = memory_tour(browser, tmp / "tour.log")
+        tour = memory_tour(browser, tmp / "tour")
 
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average before {load[0]:.1f}; "

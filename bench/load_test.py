@@ -32,31 +32,19 @@ import asyncio
 import contextlib
 import os
 import platform
-import socket
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from serve import ROOT, async_chromium, streamlit_server
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SAMPLE_EVERY = 0.2  # seconds between RSS samples
 DEFAULT_SEED = 0  # the pages' default seed: what a session shows before it types its own
 SEED_BASE = 101  # session i uses seed SEED_BASE + i
@@ -103,61 +91,7 @@ RENDER_LAG_S = 15  # longest wait for a table to be redrawn after its run has en
 RENDER_POLL_S = 0.5
 
 
-# --- the server and its memory --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        # A deployed app's files do not change under it; in a working tree that is being edited, the watcher
-        # would reload modules mid-run and fail sessions with errors that say nothing about load.
-        "--server.fileWatcherType",
-        "none",
-    ]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> float:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with code {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return time.perf_counter() - t0
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url}/_stcore/health did not answer ok within {timeout:.0f} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+# --- the server's memory --------------------------------------------------------------------------
 
 
 def _children(pid: int) -> list[int]:
@@ -305,8 +239,7 @@ async def student(browser, url: str, s: Session, timeout_s: float) -> None:
 
 async def run_class(url: str, sessions: list[Session], timeout_s: float, ramp: float) -> float:
     """All sessions at once (session i starts i * ramp seconds in); returns the whole class's wall time."""
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    async with async_chromium() as browser:
         t0 = time.perf_counter()
 
         async def one(s: Session) -> None:
@@ -315,8 +248,7 @@ async def run_class(url: str, sessions: list[Session], timeout_s: float, ramp: f
 
         await asyncio.gather(*(one(s) for s in sessions))
         wall = time.perf_counter() - t0
-        await browser.close()  # every session stays connected until the whole class is done
-    return wall
+    return wall  # the browser closes only now: every session stays connected until the whole class is done
 
 
 # --- what each seed should show (one AppTest session per seed, after the load) ------------------
@@ -394,29 +326,23 @@ def main() -> int:
     args = parser.parse_args()
 
     sessions = [Session(i, SEED_BASE + i, *LANDING[i % len(LANDING)]) for i in range(args.sessions)]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     load_before = os.getloadavg()
-    with tempfile.NamedTemporaryFile("w+", prefix="load_test_server_", suffix=".log", delete=False) as log:
-        server = start_server(port, log)
+    logs = Path(tempfile.mkdtemp(prefix="load_test_server_"))
+    with streamlit_server(ROOT / "dashboard.py", logs) as server:
         sampler = RssSampler(server.pid)
+        sampler.start()
         try:
-            startup = wait_healthy(url, server)
-            sampler.start()
             time.sleep(2.0)
             idle = statistics.median(kb for _, kb in sampler.samples[-5:])
             t_load = time.perf_counter()
-            wall = asyncio.run(run_class(url, sessions, args.timeout, args.ramp))
+            wall = asyncio.run(run_class(server.url, sessions, args.timeout, args.ramp))
             t_end = time.perf_counter()
             time.sleep(1.0)
             peak = sampler.peak_between(t_load, t_end)
             after = sampler.samples[-1][1]
         finally:
-            if sampler.is_alive():
-                sampler.stop()
-            stop_server(server)
-        log.seek(0)
-        server_log = log.read()
+            sampler.stop()
+    startup = server.healthy_s
 
     done = [s for s in sessions if not s.error]
     t_ref = time.perf_counter()
@@ -473,10 +399,10 @@ def main() -> int:
 
     failed = len(done) < len(sessions) or len(isolated) < len(done) or verdict == "OVER"
     if failed and any(s.error for s in sessions):
-        tail = "\n".join(server_log.splitlines()[-30:])
-        print(f"\nLast lines of the server log (all of it: {log.name}):\n\n```\n{tail}\n```")
+        tail = "\n".join(server.stderr.read_text(errors="replace").splitlines()[-30:])
+        print(f"\nLast lines of the server's stderr (all of it: {server.stderr}):\n\n```\n{tail}\n```")
     else:
-        os.unlink(log.name)
+        shutil.rmtree(logs)
     return 1 if failed else 0
 
 
