@@ -15,7 +15,7 @@ from initcore.views import DepthView, DrawsView, TrainingView
 from ui import Control, tr, words
 
 ui.setup_page("Why initialization matters", ":material/school:")
-LESSON = {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}}  # the two initializations before 2010
+LESSON = (claims.DRAWS.a, claims.DRAWS.b)  # the two initializations before 2010, as page 1 draws them
 PAGE_OF = {DrawsView: ui.PAGES[1][0], DepthView: ui.PAGES[2][0], TrainingView: ui.PAGES[3][0]}
 STEPS = claims.LESSON  # each step's sentences are claims, tested on many seeds (initcore.claims)
 CONTROLS = (
@@ -51,7 +51,7 @@ with ui.Page("home", CONTROLS) as page:
 
     c1, c2, _ = st.columns([1, 1, 2])
     activation, n = page.draw("act", c1), page.draw("n", c2)
-    z, series = initcore.compare.lesson_z_curves(n, LESSON)
+    z, series = initcore.compare.lesson_z_curves(n, {i.scheme: i.kwargs for i in LESSON})
     chart = charts.activation_zones(
         curve(activation), zone_spans(activation), label=activation, z=z, series_schemes=series
     )

@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+import initcore
 from initcore.words import tr
 
 from .base import (
@@ -242,11 +243,12 @@ def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) 
     return Chart(_phase_template, (activation,), data, tuple(series_schemes.items()))
 
 
-def depth_charts(study: Any, phase: Any, *, activation: str) -> dict[str, Chart]:
-    """Every chart of page 2 for one ``initcore.depth_study`` (and its ``initcore.PhaseDiagram``), by name:
-    heatmap, mean_std, zones, grads, q, phase. The series' colours come from the study's schemes."""
+def depth_charts(study: Any, *, activation: str) -> dict[str, Chart]:
+    """Every chart of page 2 for one ``initcore.depth_study``, by name: heatmap, mean_std, zones, grads, q,
+    phase (its points on ``initcore.phase_diagram``). The series' colours come from the study's schemes."""
     series = dict(zip(study.summary["series"], study.summary["scheme"], strict=True))
-    bounded = activation in ("sigmoid", "tanh")
+    bounded = initcore.ACTIVATIONS[activation].limits is not None
+    phase = initcore.phase_diagram(activation, study.summary)
     return {
         "heatmap": layer_heatmap(study.hist, series, activation=activation, bounded=bounded),
         "mean_std": mean_std_chart(study.layers, series),

@@ -26,7 +26,7 @@ def _curves_template(series: tuple[tuple[str, str], ...], metric: str) -> alt.Ch
             x=alt.X("step:Q", title=tr("training step")),
             y=alt.Y(
                 f"{metric}:Q",
-                title=tr("cross-entropy loss (log)") if log else "accuracy",
+                title=tr("cross-entropy loss (log)") if log else tr("accuracy"),
                 scale=alt.Scale(type="log") if log else alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="~g" if log else "%"),
             ),

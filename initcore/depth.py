@@ -401,8 +401,10 @@ class PhaseDiagram:
     points: pd.DataFrame  # series, sigma_w2, sigma_b2, chi1, phase, shown_w2, shown_b2, outside
 
 
+@lru_cache(maxsize=8)
 def phase_background(activation: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The expensive part of :func:`phase_diagram`, the same for every initialization: (cells, critical)."""
+    """The expensive part of :func:`phase_diagram`, the same for every initialization: (cells, critical);
+    cached per activation (read-only: callers must not change the frames)."""
     grid = phase_grid(activation, PHASE_W2, PHASE_B2)
     half = (np.log10(PHASE_W2[1]) - np.log10(PHASE_W2[0])) / 2
     db = (PHASE_B2[1] - PHASE_B2[0]) / 2

@@ -15,7 +15,7 @@ import initcore
 from initcore.activations import curve, zone_spans
 from initcore.claims import DRAWS as LESSON
 from initcore.views import DrawsView
-from ui import Control, tr, words
+from ui import tr, words
 from ui.views import draw_slot, slot_controls
 
 ui.setup_page("Uniform vs normal draws", ":material/bar_chart:")
@@ -23,47 +23,18 @@ ui.setup_page("Uniform vs normal draws", ":material/bar_chart:")
 COMPARE = {"bound": "Same number s (the lesson)", "variance": "Same variance", "free": "Set separately"}
 DRAWS = (1_000, 10_000, 100_000, 1_000_000)
 FAN_INS = (1, 2, 5, 10, 20, 50, 100, 200, 300, 500, 1000, 2000, 4096)
+FANS = (1, 8192)  # a layer's fan_in and fan_out
 INPUTS = initcore.INPUTS
 CONTROLS = (
     *slot_controls("d_", "a", LESSON.a, label="Distribution A"),
     *slot_controls("d_", "b", LESSON.b, label="Distribution B"),
-    Control(
-        "d_compare",
-        "Compare at",
-        LESSON.compare,
-        "radio",
-        tuple(COMPARE),
-        label_of=lambda m: tr(COMPARE[m]),
-        horizontal=True,
-    ),
-    Control(
-        "d_fan_in",
-        "fan_in",
-        LESSON.fan_in,
-        "number",
-        low=1,
-        high=8192,
-        integer=True,
-        help="inputs per unit of the layer",
-    ),
-    Control(
-        "d_fan_out",
-        "fan_out",
-        LESSON.fan_out,
-        "number",
-        low=1,
-        high=8192,
-        integer=True,
-        help="units of the layer",
-    ),
-    Control("d_draws", "Draws", LESSON.draws_n, "select_slider", DRAWS, label_of="{:,}".format),
-    Control("d_n", "Inputs per neuron, n", LESSON.n, "select_slider", FAN_INS),
-    Control(
-        "d_inputs", "Inputs x", LESSON.inputs, "selectbox", tuple(INPUTS), label_of=lambda k: tr(INPUTS[k])
-    ),
-    Control(
-        "d_seed", "Seed", 0, "number", low=0, high=2**31 - 1, integer=True, help="same seed, same numbers"
-    ),
+    ui.radio("d_compare", "Compare at", COMPARE, LESSON.compare, lambda m: tr(COMPARE[m])),
+    ui.integer("d_fan_in", "fan_in", *FANS, LESSON.fan_in, help="inputs per unit of the layer"),
+    ui.integer("d_fan_out", "fan_out", *FANS, LESSON.fan_out, help="units of the layer"),
+    ui.steps("d_draws", "Draws", DRAWS, LESSON.draws_n, "{:,}".format),
+    ui.steps("d_n", "Inputs per neuron, n", FAN_INS, LESSON.n),
+    ui.select("d_inputs", "Inputs x", INPUTS, LESSON.inputs, lambda k: tr(INPUTS[k])),
+    ui.seed("d_seed", help="same seed, same numbers"),
 )
 
 

@@ -32,7 +32,7 @@ CONTROLS = (
     ui.steps("s_batch", "Batch", BATCHES, S["s_batch"], help="inputs pushed through the net"),
     ui.select("s_inputs", "Inputs", INPUTS, S["s_inputs"], lambda k: tr(INPUTS[k])),
     ui.slider("s_bias", "Bias spread σ_b", 0.0, 3.0, S["s_bias"], 0.1, help=words.BIAS_HELP),
-    ui.integer("s_seed", "Seed", 0, 2**31 - 1, 0),
+    ui.seed("s_seed"),
     ui.radio("s_k", "Initializations compared", SLOTS, S["s_k"]),
     ui.switch("s_predict", "Predict, then reveal", help="Hide the results until you reveal them."),
     *(
@@ -41,11 +41,6 @@ CONTROLS = (
         for c in slot_controls("s_i", j, i)
     ),
 )
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def phase_background(activation: str):
-    return initcore.phase_background(activation)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -58,8 +53,7 @@ def computed(view: DepthView, seed: int):
     """The whole view, kept as is (read-only: charts get copies) so that a rerun with the same settings
     costs nothing; one cached computation per initialization, so that editing one recomputes only it."""
     d = view.study(seed, one=one, run=ui.parallel_map)
-    phase = initcore.PhaseDiagram(*phase_background(view.activation), initcore.phase_points(d.summary))
-    specs = charts.depth_charts(d, phase, activation=view.activation)
+    specs = charts.depth_charts(d, activation=view.activation)
     return {name: ui.frozen_spec(c.spec()) for name, c in specs.items()}, d, ui.theory_table(d.summary)
 
 
@@ -68,9 +62,7 @@ with ui.Page("depth", CONTROLS) as page:
     st.markdown(tr(words.DEPTH_INTRO))
     page.show_notices()
     note = ui.preset_buttons(PRESETS, ui.depth_state, "s", keep_seed=True)
-    act, depth, width, batch, inputs, bias, seed = map(
-        page.draw, NET, st.columns([1, 1.4, 1, 1, 1.2, 1.2, 1])
-    )
+    values = dict(zip(NET, map(page.draw, NET, st.columns([1, 1.4, 1, 1, 1.2, 1.2, 1])), strict=True))
     left, right = st.columns([3, 2])
     k = page.draw("s_k", left)
     page.draw("s_predict", right)
@@ -78,7 +70,8 @@ with ui.Page("depth", CONTROLS) as page:
     for j, col in zip(SLOTS[:k], st.columns(len(SLOTS)), strict=False):
         with col:
             inits.append(draw_slot(page, "s_i", j))
-    view = DepthView(tuple(inits), act, depth, width, batch, inputs, bias)
+    view = ui.views.depth_view(values, inits)
+    depth, seed = view.depth, values["s_seed"]
     with note:
         ui.preset_note(PRESETS, view)
 
@@ -118,7 +111,7 @@ with ui.Page("depth", CONTROLS) as page:
 
     st.subheader(tr("1 · Where the units sit, layer by layer"))
     st.vega_lite_chart(specs["heatmap"], width="content")
-    st.caption(words.heatmap_caption(act, bias))
+    st.caption(words.heatmap_caption(view.activation, view.bias_std))
     ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
 
     left, right = st.columns(2)
@@ -127,7 +120,7 @@ with ui.Page("depth", CONTROLS) as page:
     left.caption(words.notice(words.MEAN_STD))
     right.subheader(tr("3 · Saturated and near-linear units"))
     right.vega_lite_chart(specs["zones"], width="stretch")
-    right.caption(words.zones_caption(act))
+    right.caption(words.zones_caption(view.activation))
     ui.download(d.layers, "layers.csv", "s_dl_layers")
 
     left, right = st.columns(2)
@@ -144,7 +137,7 @@ with ui.Page("depth", CONTROLS) as page:
     st.subheader(tr("6 · Phase diagram"))
     left, right = st.columns([3, 2])
     left.vega_lite_chart(specs["phase"], width="stretch")
-    right.caption(words.phase_caption(act, width))
+    right.caption(words.phase_caption(view.activation, view.width))
     ui.download(
         d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "phase_points.csv", "s_dl_phase"
     )

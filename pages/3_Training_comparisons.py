@@ -9,6 +9,7 @@ import streamlit as st
 
 import charts
 import initcore
+import initcore.runs
 import initcore.training
 from initcore.claims import TRAINING_PRESETS
 from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
@@ -36,7 +37,7 @@ CONTROLS = (
     ui.steps("t_lr", "Learning rate", RATES, S["t_lr"]),
     ui.steps("t_steps", "Steps", STEPS, S["t_steps"]),
     ui.steps("t_batch", "Batch size", BATCHES, S["t_batch"]),
-    ui.integer("t_seed", "Seed", 0, 2**31 - 1, 0),
+    ui.seed("t_seed"),
     ui.steps("t_k", "Initializations compared", SLOTS, S["t_k"]),
     ui.switch(
         "t_predict",
@@ -85,7 +86,7 @@ with ui.Page("training", CONTROLS) as page:
         page.stop()
     with st.expander(tr("The data: {name}", name=view.data.replace("_", " ")), expanded=not submitted):
         st.vega_lite_chart(
-            charts.dataset_preview(initcore.training.preview_frame(data)).spec(), width="content"
+            charts.dataset_preview(initcore.runs.preview_frame(data)).spec(), width="content"
         )
         st.caption(words.data_caption(data))
     ui.refuse_over_budget(
@@ -115,8 +116,8 @@ with ui.Page("training", CONTROLS) as page:
         page.stop()
 
     st.subheader(tr("Who learned?"))
-    st.dataframe(ui.training_table(initcore.training.summarize(result)), width="stretch")
-    fates = initcore.training.outcomes(result)
+    st.dataframe(ui.training_table(initcore.runs.summarize(result)), width="stretch")
+    fates = initcore.runs.outcomes(result)
     st.markdown("\n".join(f"- **{o.label}** — *{tr(o.kind)}*: {o.detail}." for o in fates))
     if diverged := [o.label for o in fates if o.kind == "diverged"]:
         st.warning(words.diverged_warning(diverged))
@@ -138,12 +139,12 @@ with ui.Page("training", CONTROLS) as page:
         st.caption(caption)
     if view.data in TOY_SETS:
         st.subheader(tr("Decision boundaries"))
-        grid = initcore.training.boundary_grid(result, data, activation=view.activation)
+        grid = initcore.runs.boundary_grid(result, data, activation=view.activation)
         test = test_points(data)
         st.vega_lite_chart(charts.decision_boundaries(grid, test, names).spec(), width="content")
         st.caption(words.boundary_caption(grid))
     d1, d2, d3, _ = st.columns([1, 1, 1, 2])
     ui.download(result.history, "history.csv", "t_dl_history", where=d1)
     ui.download(result.layers, "layers.csv", "t_dl_layers", where=d2)
-    weights = lambda: initcore.training.weights_npz(result)  # noqa: E731
+    weights = lambda: initcore.runs.weights_npz(result)  # noqa: E731
     d3.download_button(tr("Weights (.npz)"), weights, "weights.npz", key="t_dl_weights", type="tertiary")

@@ -123,7 +123,9 @@ def home(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
         out.texts.append(f"**{step}. {tr(lesson.title)}.** {lesson.text}")
         ui.view_link(lesson.view, seed=0)
     activation, n = v["act"], v["n"]
-    z, series = initcore.compare.lesson_z_curves(n, constant(HOME, "LESSON"))
+    z, series = initcore.compare.lesson_z_curves(
+        n, {i.scheme: i.kwargs for i in (claims.DRAWS.a, claims.DRAWS.b)}
+    )
     charts.activation_zones(
         curve(activation), zone_spans(activation), label=activation, z=z, series_schemes=series
     ).spec()
@@ -170,11 +172,6 @@ def draws(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
     return out
 
 
-@cache
-def _phase_background(activation: str) -> Any:
-    return initcore.phase_background(activation)  # cached on the page too: it depends on nothing else
-
-
 def depth(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
     """Page 2, its results revealed (predict-then-reveal hides them only until Reveal is pressed)."""
     out = Shown()
@@ -187,8 +184,7 @@ def depth(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
         out.texts.append(refused)
         return out
     d = view.study(seed)
-    phase = initcore.PhaseDiagram(*_phase_background(act), initcore.phase_points(d.summary))
-    for chart in charts.depth_charts(d, phase, activation=act).values():
+    for chart in charts.depth_charts(d, activation=act).values():
         ui.frozen_spec(chart.spec())
     out.texts.append(
         "\n".join(f"- **{r.series}** — *{tr(r.verdict)}*: {r.detail}." for r in d.summary.itertuples())

@@ -29,7 +29,20 @@ from . import words
 from .classroom import download, hidden_until_revealed, refuse_over_budget, train
 from .compute import WORKERS, frozen_spec, parallel_map
 from .nav import PAGES, setup_page
-from .state import Control, Field, Page, PageState, integer, radio, select, share_link, slider, steps, switch
+from .state import (
+    Control,
+    Field,
+    Page,
+    PageState,
+    integer,
+    radio,
+    seed,
+    select,
+    share_link,
+    slider,
+    steps,
+    switch,
+)
 from .tables import fmt, neuron_table, summary_table, theory_table, training_table
 from .views import (
     apply_state,
@@ -65,6 +78,7 @@ __all__ = [
     "preset_note",
     "radio",
     "refuse_over_budget",
+    "seed",
     "seeds_note",
     "select",
     "setup_page",

@@ -125,6 +125,7 @@ class Control:
     label_of: Callable[[Any], str] | None = None
     horizontal: bool = False
     number_format: str | None = None
+    label_values: tuple[tuple[str, Any], ...] = ()  # filled into the label's {placeholders}
 
     def __post_init__(self) -> None:
         if self.widget not in WIDGETS:
@@ -144,12 +145,11 @@ class Control:
             return range(int(self.low), int(self.high) + 1)
         raise ValueError(f"{self.key}: a continuous range has no list of choices")
 
-    def with_default(self, default: Any) -> Control:
-        return Control(**{**self.__dict__, "default": default})
-
-    def draw(self, where: Any = st) -> Any:
-        """The widget, in ``where`` (``st``, a column, the sidebar...); returns its value."""
-        label, help_text = tr(self.label), tr(self.help) if self.help else None
+    def draw(self, where: Any = st, *, help: str | None = None) -> Any:
+        """The widget, in ``where`` (``st``, a column, the sidebar...), with ``help`` instead of its own if
+        given; returns its value."""
+        label = tr(self.label, **dict(self.label_values))
+        help_text = tr(help or self.help) if (help or self.help) else None
         shown = self.label_of or str
         if self.widget == "selectbox":
             return where.selectbox(label, self.options, format_func=shown, key=self.key, help=help_text)
@@ -209,6 +209,14 @@ def slider(key: str, label: str, low: float, high: float, default: float, step: 
 def integer(key: str, label: str, low: int, high: int, default: int, **kw: Any) -> Control:
     """A number input of whole numbers."""
     return Control(key, label, default, "number", low=low, high=high, step=1, integer=True, **kw)
+
+
+SEED_RANGE = (0, 2**31 - 1)  # every page's seed: numpy's and Keras's seeds both take it
+
+
+def seed(key: str, **kw: Any) -> Control:
+    """A page's seed: a whole number, 0 by default (same seed, same numbers)."""
+    return integer(key, "Seed", *SEED_RANGE, 0, **kw)
 
 
 def switch(key: str, label: str, default: bool = False, **kw: Any) -> Control:
@@ -311,10 +319,10 @@ class Page:
         self.sync()
         st.stop()
 
-    def draw(self, key: str, where: Any = st, *, keep: bool = True) -> Any:
-        """Draw control ``key`` in ``where``; ``keep=False`` draws it without putting it in the link (a
-        slot beyond the ones compared, say)."""
-        value = self.controls[key].draw(where)
+    def draw(self, key: str, where: Any = st, *, keep: bool = True, help: str | None = None) -> Any:
+        """Draw control ``key`` in ``where`` (with ``help`` instead of its own, if given); ``keep=False``
+        draws it without putting it in the link (a slot beyond the ones compared, say)."""
+        value = self.controls[key].draw(where, help=help)
         if keep:
             self.keep(key)
         return value

@@ -28,11 +28,12 @@ def slot_controls(prefix: str, j: int | str, default: Init, *, label: str | None
     return [
         Control(
             f"{prefix}{j}",
-            label or tr("Initialization {j}", j=j),
+            label or "Initialization {j}",
             default.scheme,
             "selectbox",
             options=tuple(SCHEMES),
             label_of=scheme_label,
+            label_values=() if label else (("j", j),),
         ),
         *(
             Control(
@@ -56,7 +57,7 @@ def draw_slot(page: Page, prefix: str, j: int | str, *, params: bool = True, kee
     ``params`` is False: the page sets them itself). Returns the slot's initialization."""
     name = page.draw(f"{prefix}{j}", keep=keep)
     values = (
-        {p.name: page.draw(f"{prefix}{j}_{p.name}", keep=keep) for p in SCHEMES[name].params}
+        {p.name: page.draw(f"{prefix}{j}_{p.name}", keep=keep, help=p.help) for p in SCHEMES[name].params}
         if params
         else {}
     )

@@ -47,7 +47,9 @@ SLOTS_NOTE = (
     "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
     "after you press Train."
 )
-BIAS_HELP = "Each unit gets its own bias, drawn from N(0, σ_b²), as the mean-field theory has it."
+BIAS_HELP = (
+    "Each unit gets its own bias, drawn from N(0, σ_b²), as in the mean-field theory (Poole et al. 2016)."
+)
 
 
 # --- page 2 ---------------------------------------------------------------------------------------------
