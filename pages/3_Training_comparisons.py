@@ -85,9 +85,7 @@ with ui.Page("training", CONTROLS) as page:
         st.warning(words.offline_warning(err), icon=":material/cloud_off:")
         page.stop()
     with st.expander(tr("The data: {name}", name=view.data.replace("_", " ")), expanded=not submitted):
-        st.vega_lite_chart(
-            charts.dataset_preview(initcore.runs.preview_frame(data)).spec(), width="content"
-        )
+        st.vega_lite_chart(charts.dataset_preview(initcore.runs.preview_frame(data)).spec(), width="content")
         st.caption(words.data_caption(data))
     ui.refuse_over_budget(
         page,
