@@ -122,7 +122,16 @@ class Family:
         raise NotImplementedError
 
     def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-        """Weights of ``shape``, float32."""
+        """Weights of ``shape``, float32: ``scaled(s, unit(rng, shape))`` where the family has a unit draw."""
+        return self.scaled(s, self.unit(rng, shape))
+
+    def unit(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray | None:
+        """The draw that every scale of this family turns into its weights (the same random directions
+        for N(0, 0.1^2) and N(0, 1)), float32; None for families that draw otherwise."""
+        return None
+
+    def scaled(self, s: float, unit: np.ndarray) -> np.ndarray:
+        """Weights of scale parameter ``s`` from a :meth:`unit` draw (a new array)."""
         raise NotImplementedError
 
 
@@ -146,10 +155,11 @@ class _Uniform(Family):
     def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
         return max(0.0, 1.0 - t / s)
 
-    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-        return (rng.random(shape, dtype=np.float32) * np.float32(2.0 * s) - np.float32(s)).astype(
-            np.float32, copy=False
-        )
+    def unit(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return rng.random(shape, dtype=np.float32)  # U[0, 1)
+
+    def scaled(self, s: float, unit: np.ndarray) -> np.ndarray:
+        return (unit * np.float32(2.0 * s) - np.float32(s)).astype(np.float32, copy=False)
 
 
 class _Normal(Family):
@@ -172,8 +182,11 @@ class _Normal(Family):
     def beyond(self, s: float, t: float, fan_in: int, fan_out: int) -> float:
         return math.erfc(t / (s * math.sqrt(2)))
 
-    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-        return rng.standard_normal(shape, dtype=np.float32) * np.float32(s)
+    def unit(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    def scaled(self, s: float, unit: np.ndarray) -> np.ndarray:
+        return unit * np.float32(s)
 
 
 class _TruncNormal(Family):
@@ -207,14 +220,17 @@ class _TruncNormal(Family):
             return 0.0
         return (math.erfc(t / (s * math.sqrt(2))) - (1 - TRUNC_MASS_2SIGMA)) / TRUNC_MASS_2SIGMA
 
-    def draw(self, s: float, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    def unit(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         """Rejection: 95.4% of the draws are kept in each round."""
         out = rng.standard_normal(shape, dtype=np.float32)
         bad = np.abs(out) > TRUNC_AT
         while bad.any():
             out[bad] = rng.standard_normal(int(bad.sum()), dtype=np.float32)
             bad = np.abs(out) > TRUNC_AT
-        return out * np.float32(s)
+        return out
+
+    def scaled(self, s: float, unit: np.ndarray) -> np.ndarray:
+        return unit * np.float32(s)
 
 
 class _Orthogonal(Family):
@@ -414,6 +430,18 @@ class Scheme:
         fan_in, fan_out = fans if fans is not None else compute_fans(shape)
         check_fans(max(fan_in, 1), max(fan_out, 1))
         return FAMILY[self.family].draw(self.scale(fan_in, fan_out, **params), rng, shape)
+
+    @property
+    def draws_units(self) -> bool:
+        """Whether this scheme's weights are a scaled unit draw of its family (:meth:`from_unit`)."""
+        return type(FAMILY[self.family]).unit is not Family.unit
+
+    def from_unit(self, unit: np.ndarray, **params: Any) -> np.ndarray:
+        """The weights :meth:`draw` gives for an (fan_in, fan_out) ``unit`` array that
+        ``FAMILY[family].unit(rng, shape)`` drew with the same ``rng``: the same numbers, bit for bit."""
+        fan_in, fan_out = compute_fans(unit.shape)
+        check_fans(max(fan_in, 1), max(fan_out, 1))
+        return FAMILY[self.family].scaled(self.scale(fan_in, fan_out, **params), unit)
 
     def short_label(self, **params: Any) -> str:
         """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]``."""
