@@ -178,9 +178,14 @@ def _series_color(series: tuple[tuple[str, str], ...], channel: type = alt.Color
     return channel("series:N", scale=series_scale(series), title=None, sort=[s for s, _ in series])
 
 
-def _layer_axis(depth: int) -> alt.X:
+def _layer_axis() -> alt.X:
+    """Layers 1 to the deepest in the data: the depth is not written into the spec, so that a new depth
+    swaps the chart's data in the browser instead of rebuilding the chart."""
     return alt.X(
-        "layer:Q", title=tr("layer"), scale=alt.Scale(domain=[1, max(depth, 2)]), axis=alt.Axis(tickMinStep=1)
+        "layer:Q",
+        title=tr("layer"),
+        scale=alt.Scale(domainMin=1, zero=False, nice=False),
+        axis=alt.Axis(tickMinStep=1),
     )
 
 

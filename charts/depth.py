@@ -67,8 +67,8 @@ def layer_heatmap(
     return Chart(_heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items()))
 
 
-def _mean_std_template(series: tuple[tuple[str, str], ...], depth: int) -> alt.LayerChart:
-    base = alt.Chart(alt.NamedData("layers")).encode(x=_layer_axis(depth), color=_series_color(series))
+def _mean_std_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
+    base = alt.Chart(alt.NamedData("layers")).encode(x=_layer_axis(), color=_series_color(series))
     tooltip = [
         alt.Tooltip("series:N", title=tr("weights")),
         alt.Tooltip("layer:Q"),
@@ -93,19 +93,18 @@ def _mean_std_data(layers: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def mean_std_chart(layers: pd.DataFrame, series_schemes: dict[str, str]) -> Chart:
     """Per-layer mean ± std of the activations, one colour per initialization (Glorot & Bengio's Figure 2)."""
-    depth = int(layers["layer"].max())
-    return Chart(_mean_std_template, (depth,), _mean_std_data(layers), tuple(series_schemes.items()))
+    return Chart(_mean_std_template, (), _mean_std_data(layers), tuple(series_schemes.items()))
 
 
 def _long_template(
-    series: tuple[tuple[str, str], ...], depth: int, y_title: str, kinds: tuple[str, ...], log: bool, fmt: str
+    series: tuple[tuple[str, str], ...], y_title: str, kinds: tuple[str, ...], log: bool, fmt: str
 ) -> alt.LayerChart:
     y_scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
     return _configured(
         alt.Chart(alt.NamedData("long"))
         .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50))
         .encode(
-            x=_layer_axis(depth),
+            x=_layer_axis(),
             y=alt.Y("value:Q", title=tr(y_title), scale=y_scale, axis=alt.Axis(format=fmt)),
             color=_series_color(series),
             strokeDash=alt.StrokeDash(
@@ -158,14 +157,13 @@ def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]
     Args:
         layers: ``initcore.depth_study(...).layers``.
     """
-    depth = int(layers["layer"].max())
     kinds, title, log, fmt = {
         "zones": (_ZONE_KINDS, "share of units", False, "%"),
         "grads": (_GRAD_KINDS, "RMS of dL/dz (log)", True, "~e"),
         "q": (_Q_KINDS, "E[z²] per layer (log)", True, "~g"),
     }[which]
     kinds = {column: tr(kind) for column, kind in kinds.items()}  # legend entries are data: translate them
-    key = (depth, title, tuple(kinds.values()), log, fmt)
+    key = (title, tuple(kinds.values()), log, fmt)
     return Chart(
         _long_template, key, {"long": _long(layers, kinds, positive=log)}, tuple(series_schemes.items())
     )
