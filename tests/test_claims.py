@@ -7,6 +7,7 @@ A claim that fails here is rewritten, never this test: its sentence is on a page
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -72,3 +73,16 @@ def test_claims_see_the_numbers_the_views_compute():
     cached, fresh = claims.study(view, 3), view.study(3)
     for name in ("layers", "hist", "summary"):
         pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name), obj=name)
+
+
+def test_the_lesson_at_batch_250_says_what_it_says_at_1000():
+    """Page 2 opens on the lesson at batch 250 (a quarter of the work): on seeds 0-19 every verdict is the
+    one batch 1000 gives, and every layer's share of saturated and near-linear units is within 0.5 points."""
+    view = DEPTH_PRESETS[0].view
+    assert view.batch == 250
+    for seed in range(20):
+        small, large = view.study(seed), replace(view, batch=1000).study(seed)
+        assert list(small.summary.verdict) == list(large.summary.verdict), seed
+        for column in ("saturated", "near_linear"):
+            gap = (small.layers[column] - large.layers[column]).abs().max()
+            assert gap <= 0.005, (seed, column, gap)
