@@ -185,7 +185,7 @@ def _layer_axis() -> alt.X:
         "layer:Q",
         title=tr("layer"),
         scale=alt.Scale(domainMin=1, zero=False, nice=False),
-        axis=alt.Axis(tickMinStep=1),
+        axis=alt.Axis(tickMinStep=1, format="d"),  # whole layers, also for a one-layer net
     )
 
 

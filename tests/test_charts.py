@@ -354,3 +354,18 @@ def test_streamlit_rendering_never_changes_a_cached_template():
     second = charts.dataset_preview(frame).spec()
     assert second["encoding"]["color"]["title"] is None, second["encoding"]["color"]
     assert "datasets" in second
+
+
+def test_page_2_specs_do_not_change_with_the_depth():
+    """A new depth swaps every page-2 chart's data in the browser: no spec holds the depth (Streamlit
+    re-embeds a Vega view whenever its spec changes)."""
+    inits = {"A": ("uniform", {"limit": 0.1}), "B": ("glorot_uniform_x4", {})}
+    net = {"width": 8, "batch": 16, "inputs": "normal", "activation": "sigmoid", "bias_std": 0.0, "seed": 1}
+    specs = []
+    for depth in (1, 10, 11):
+        study = initcore.depth_study(inits, depth=depth, **net)
+        made = charts.depth_charts(study, activation="sigmoid")
+        specs.append(
+            {name: {k: v for k, v in c.spec().items() if k != "datasets"} for name, c in made.items()}
+        )
+    assert specs[0] == specs[1] == specs[2]
