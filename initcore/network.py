@@ -163,7 +163,7 @@ class _UnitDraws:
         return unit
 
 
-_unit_draw = _UnitDraws(budget=48 << 20)
+_unit_draw = _UnitDraws(budget=16 << 20)  # page 2 at its defaults keeps 5 MB per seed
 
 
 def network_biases(depth: int, width: int, *, std: float, seed: int) -> list[np.ndarray]:
