@@ -404,7 +404,7 @@ DEPTH_PRESETS = (
     DepthPreset(
         "The lesson",
         # Batch 250: 62,500 values per layer give the same verdicts as 1,000 inputs on seeds 0-19, every
-        # share of saturated units within 0.5 points, in a quarter of the time (issue #14).
+        # share of saturated units within 0.5 points, for a quarter of the matrix products (issue #14).
         DepthView((U, N01, N1, N10, GLOROT, GLOROT_X4), width=250, batch=250),
         ("near-linear", "vanishing gradients", "partly saturated", "saturated", "near-linear", "healthy"),
         "Ten sigmoid layers of 250. The lesson's two draws are too small here: {u} is near-linear, and "
