@@ -942,8 +942,10 @@ def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
         grad=grad,
         on_layer=lambda _, a: whole_seen.append(a.ravel()[:5].copy()),
     )[0]
+    # The same float32 sums in another order (two halves, and SIMD lanes as wide as the CPU's: 2e-5 held
+    # with AVX2, an AVX-512 machine measured 2.9e-5 on a relu std), so agreement to 5e-5, not bit for bit.
     for col in network.LAYER_COLUMNS:
-        np.testing.assert_allclose(split[col], whole[col], rtol=2e-5, atol=1e-12, err_msg=col)
+        np.testing.assert_allclose(split[col], whole[col], rtol=5e-5, atol=1e-12, err_msg=col)
     assert len(seen) == 6, "the hook sees every layer once (of the first half, which starts the batch)"
     np.testing.assert_allclose(seen, whole_seen, rtol=1e-6)  # so the histograms sample the same values
     if activation == "tanh":

@@ -193,7 +193,7 @@ def test_statistics_of_large_layers_match_float64():
         stats, arr = initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
         a = arr.a.reshape(3, -1).astype(np.float64)
         z = arr.z.reshape(3, -1).astype(np.float64)
-        np.testing.assert_allclose(stats.a_mean, a.mean(axis=1), rtol=1e-6)
+        np.testing.assert_allclose(stats.a_mean, a.mean(axis=1), rtol=1e-5)  # AVX-512 measured 1.2e-6
         np.testing.assert_allclose(stats.a_std, a.std(axis=1), rtol=1e-5)
         np.testing.assert_allclose(stats.z_std, z.std(axis=1), rtol=1e-5)
         np.testing.assert_allclose(stats.z_mean, z.mean(axis=1), atol=1e-5 * z.std(axis=1).max())
