@@ -251,9 +251,9 @@ def probes() -> list[Probe]:
               seed("d_seed", lambda i: 1000 + i), 0),
         Probe("page 1 (defaults)", "inputs per neuron n (100 ↔ 200 ↔ 300)", "/Uniform_vs_normal_draws", 2,
               slide("d_n", "RRLL"), 1),
-        Probe("page 2 (defaults)", "seed (new nets)", "/Saturation_across_depth", 6,
+        Probe("page 2 (defaults)", "seed (new nets)", "/Saturation_across_depth", 1,
               seed("s_seed", lambda i: 1000 + i), 0),
-        Probe("page 2 (defaults)", "depth (10 ↔ 11 ↔ 12)", "/Saturation_across_depth", 6,
+        Probe("page 2 (defaults)", "depth (10 ↔ 11 ↔ 12)", "/Saturation_across_depth", 1,
               slide("s_depth", "RRLL"), 0),
     ]  # fmt: skip
 

@@ -45,7 +45,7 @@ NAV_LINK = "[data-testid=stSidebar] [data-testid=stPageLink-NavLink]"
 PAGES = {  # name: (sidebar label, URL path, charts once loaded)
     "landing": ("Why initialization matters", "/", 1),
     "page 1": ("Uniform vs normal draws", "/Uniform_vs_normal_draws", 2),
-    "page 2": ("Saturation across depth", "/Saturation_across_depth", 6),
+    "page 2": ("Saturation across depth", "/Saturation_across_depth", 1),  # the open tab
     "page 3": ("Training comparisons", "/Training_comparisons", 1),  # the data set's preview
 }
 FIRST_DRAWN_JS = """

@@ -111,8 +111,14 @@ def main() -> None:
     changes = [lambda a, v=v: a.number_input(key="s_i2_std").set_value(v) for v in (0.2, 0.3, 0.05, 0.1)]
     rows.append(("page 2 (defaults)", "one initialization's std", _timed_reruns(at, changes, args.repeat)))
     at = _app(page2)
+    views = ("activations", "gradients", "phase", "units")  # a click on a tab: the nets are cached
+    changes = [lambda a, v=v: a.session_state.__setitem__("s_view", v) for v in views]
+    rows.append(("page 2 (defaults)", "tab (another view)", _timed_reruns(at, changes, args.repeat)))
+    at = _app(page2)
     at.slider(key="s_depth").set_value(50).run()
     at.select_slider(key="s_width").set_value(1024).run()
+    at.select_slider(key="s_batch").set_value(1000).run()
+    at.radio(key="s_k").set_value(4).run()
     rows.append(
         (
             "page 2 (depth 50, width 1024, batch 1000, 4 inits)",

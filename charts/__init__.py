@@ -8,12 +8,13 @@
 """
 
 from .base import REPEATS, SCHEME_COLORS, SECOND_OF_A_KIND, ZONE_COLORS, Chart, series_scale
-from .depth import depth_charts, layer_heatmap, layer_lines, mean_std_chart, phase_chart
+from .depth import DEPTH_CHARTS, depth_charts, layer_heatmap, layer_lines, mean_std_chart, phase_chart
 from .draws import activation_zones, draws_histogram, neuron_chart
 from .training import CLASS_COLORS, dataset_preview, decision_boundaries, layer_training, training_curves
 
 __all__ = [
     "CLASS_COLORS",
+    "DEPTH_CHARTS",
     "REPEATS",
     "SCHEME_COLORS",
     "SECOND_OF_A_KIND",

@@ -3,6 +3,9 @@ the measurements, and the phase diagram."""
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from typing import Any
 
 import altair as alt
@@ -23,16 +26,94 @@ from .base import (
 # --- saturation across depth (page 2) -------------------------------------------------------------
 
 
+# Vega's "viridis" (vega-scale): 32 colours, interpolated linearly in RGB between neighbours.
+_VIRIDIS = (
+    "440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b"
+    "1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725"
+)
+_VIRIDIS_RGB = np.array(
+    [[int(_VIRIDIS[i + j : i + j + 2], 16) for j in (0, 2, 4)] for i in range(0, len(_VIRIDIS), 6)], float
+)
+STRIP_REPEAT = 8  # pixels per bin in a strip: the browser stretches the image, sharp at any width
+
+
+def viridis(t: np.ndarray) -> np.ndarray:
+    """RGBA bytes (..., 4) of Vega's viridis at ``t`` in [0, 1], as Vega-Lite colours a ``scheme: viridis``
+    scale with domain [0, 1]; NaN is transparent (Vega-Lite draws nothing for a null colour)."""
+    t = np.asarray(t, dtype=float)
+    n = len(_VIRIDIS_RGB) - 1
+    x = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0) * n
+    i = np.minimum(x.astype(int), n - 1)
+    f = (x - i)[..., None]
+    rgb = np.floor(_VIRIDIS_RGB[i] * (1 - f) + _VIRIDIS_RGB[i + 1] * f + 0.5)  # d3 rounds half up
+    alpha = np.where(np.isnan(t), 0.0, 255.0)[..., None]
+    return np.concatenate([rgb, alpha], axis=-1).astype(np.uint8)
+
+
+def png_data_url(rgba: np.ndarray) -> str:
+    """A ``data:image/png`` URL of an (height, width, 4) uint8 image (8-bit RGBA, no filtering)."""
+    height, width, _ = rgba.shape
+    raw = b"".join(b"\x00" + rgba[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def heatmap_strips(hist: pd.DataFrame) -> pd.DataFrame:
+    """One row per (series, layer) of ``hist`` (its bins in consecutive rows, in order): the layer's bins
+    as one image strip, each bin ``STRIP_REPEAT`` pixels of viridis(height), from its first bin's left
+    edge to its last's right edge. Columns: series, layer, left, right, url, peak (its largest height,
+    for the colour legend)."""
+    series, layer = hist["series"].to_numpy(), hist["layer"].to_numpy()
+    new_group = np.ones(len(hist), bool)
+    new_group[1:] = (series[1:] != series[:-1]) | (layer[1:] != layer[:-1])
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:], len(hist))
+    colors = np.repeat(viridis(hist["height"].to_numpy()), STRIP_REPEAT, axis=0)  # every bin at once
+    height = hist["height"].to_numpy()
+    return pd.DataFrame(
+        {
+            "series": series[starts],
+            "layer": layer[starts],
+            "left": hist["left"].to_numpy()[starts],
+            "right": hist["right"].to_numpy()[ends - 1],
+            "url": [
+                png_data_url(colors[a * STRIP_REPEAT : b * STRIP_REPEAT][None])
+                for a, b in zip(starts, ends, strict=True)
+            ],
+            "peak": np.maximum.reduceat(height, starts) if len(hist) else np.zeros(0),
+        }
+    )
+
+
 def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, bounded: bool) -> alt.FacetChart:
-    base = (
-        alt.Chart(alt.NamedData("hist"))
-        .mark_rect()
+    x = alt.X("left:Q", title=tr("activation a = {act}(z)", act=activation), scale=alt.Scale(nice=False))
+    y = alt.Y("layer:O", title=tr("layer"), bandPosition=0, scale=alt.Scale(paddingInner=0, paddingOuter=0))
+    y2 = alt.Y2("layer", bandPosition=1)  # each strip fills its layer's band
+    # Each layer's bins are one image (a few hundred marks at most instead of bins x layers rects, which
+    # took the browser 140 ms per redraw); a transparent rect over each strip carries the colour legend
+    # and the tooltip.
+    strips = (
+        alt.Chart().mark_image(aspect=False, smooth=False).encode(x=x, x2="right:Q", y=y, y2=y2, url="url:N")
+    )
+    hover = (
+        alt.Chart()
+        .mark_rect(opacity=0)
         .encode(
-            x=alt.X("left:Q", title=tr("activation a = {act}(z)", act=activation)),
+            x=x,
             x2="right:Q",
-            y=alt.Y("layer:O", title=tr("layer")),
+            y=y,
+            y2=y2,
             color=alt.Color(
-                "height:Q",
+                "peak:Q",
                 title=tr("share (each layer's peak = 1)"),
                 scale=alt.Scale(scheme="viridis", domain=[0, 1]),
             ),
@@ -41,13 +122,15 @@ def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, boun
                 alt.Tooltip("layer:O"),
                 alt.Tooltip("left:Q", title=tr("a from"), format=".3g"),
                 alt.Tooltip("right:Q", title=tr("a to"), format=".3g"),
-                alt.Tooltip("density:Q", format=".3g"),
             ],
         )
-        .properties(width=300, height=alt.Step(16))
     )
     # Two panels per row: four initializations side by side would not fit a projector's 1280 pixels.
-    chart = base.facet(alt.Facet("series:N", title=None, sort=[s for s, _ in series]), columns=2)
+    chart = (
+        alt.layer(strips, hover, data=alt.NamedData("strips"))
+        .properties(width=300, height=alt.Step(16))
+        .facet(alt.Facet("series:N", title=None, sort=[s for s, _ in series]), columns=2)
+    )
     if not bounded:
         chart = chart.resolve_scale(x="independent")
     return _configured(chart)
@@ -56,7 +139,8 @@ def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, boun
 def layer_heatmap(
     hist: pd.DataFrame, series_schemes: dict[str, str], *, activation: str, bounded: bool
 ) -> Chart:
-    """Density of the activations by layer (rows) for each initialization (columns).
+    """Density of the activations by layer (rows) for each initialization (columns), each layer's bins
+    drawn as one image strip (:func:`heatmap_strips`).
 
     Args:
         hist: columns series, layer, left, right, density, height (``initcore.depth_study(...).hist``).
@@ -64,7 +148,12 @@ def layer_heatmap(
         activation: its name, for the axis title.
         bounded: the activation has a fixed range (sigmoid, tanh): share one x axis; else one per column.
     """
-    return Chart(_heatmap_template, (activation, bounded), {"hist": hist}, tuple(series_schemes.items()))
+    return Chart(
+        _heatmap_template,
+        (activation, bounded),
+        {"strips": heatmap_strips(hist)},
+        tuple(series_schemes.items()),
+    )
 
 
 def _mean_std_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
@@ -241,17 +330,23 @@ def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) 
     return Chart(_phase_template, (activation,), data, tuple(series_schemes.items()))
 
 
-def depth_charts(study: Any, *, activation: str) -> dict[str, Chart]:
-    """Every chart of page 2 for one ``initcore.depth_study``, by name: heatmap, mean_std, zones, grads, q,
-    phase (its points on ``initcore.phase_diagram``). The series' colours come from the study's schemes."""
+DEPTH_CHARTS = ("heatmap", "mean_std", "zones", "grads", "q", "phase")
+
+
+def depth_charts(study: Any, *, activation: str, only: tuple[str, ...] = DEPTH_CHARTS) -> dict[str, Chart]:
+    """The charts of page 2 for one ``initcore.depth_study``, by name (those in ``only``, in that order):
+    heatmap, mean_std, zones, grads, q, phase (its points on ``initcore.phase_diagram``). The series'
+    colours come from the study's schemes."""
     series = dict(zip(study.summary["series"], study.summary["scheme"], strict=True))
     bounded = initcore.ACTIVATIONS[activation].limits is not None
-    phase = initcore.phase_diagram(activation, study.summary)
-    return {
-        "heatmap": layer_heatmap(study.hist, series, activation=activation, bounded=bounded),
-        "mean_std": mean_std_chart(study.layers, series),
-        "zones": layer_lines("zones", study.layers, series),
-        "grads": layer_lines("grads", study.layers, series),
-        "q": layer_lines("q", study.layers, series),
-        "phase": phase_chart(phase, series, activation=activation),
+    make = {
+        "heatmap": lambda: layer_heatmap(study.hist, series, activation=activation, bounded=bounded),
+        "mean_std": lambda: mean_std_chart(study.layers, series),
+        "zones": lambda: layer_lines("zones", study.layers, series),
+        "grads": lambda: layer_lines("grads", study.layers, series),
+        "q": lambda: layer_lines("q", study.layers, series),
+        "phase": lambda: phase_chart(
+            initcore.phase_diagram(activation, study.summary), series, activation=activation
+        ),
     }
+    return {name: make[name]() for name in only}

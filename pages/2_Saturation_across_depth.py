@@ -23,6 +23,14 @@ PRESETS = DEPTH_PRESETS  # each with the verdicts it shows on every seed (initco
 START = ui.depth_state(PRESETS[0].view)  # the page opens on the lesson
 SPARE = (Init.of("glorot_normal"), Init.of("he_normal"))  # for the slots the lesson leaves empty
 ACTS, INPUTS = initcore.ACTIVATIONS, initcore.INPUTS
+TABS = {  # the views below the verdicts, one open at a time (only its charts are made and drawn)
+    "units": "1 · Where the units sit, layer by layer",
+    "activations": "2 · Activations: mean ± std, saturated and near-linear",
+    "gradients": "3 · Gradient flow and the theory",
+    "phase": "4 · Phase diagram",
+}
+TAB_CHARTS = {"units": ("heatmap",), "activations": ("mean_std", "zones"), "gradients": ("grads", "q"),
+              "phase": ("phase",)}  # fmt: skip
 NET = ("s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed")
 S = START
 CONTROLS = (
@@ -35,6 +43,7 @@ CONTROLS = (
     ui.seed("s_seed"),
     ui.radio("s_k", "Initializations compared", SLOTS, S["s_k"]),
     ui.switch("s_predict", "Predict, then reveal", help="Hide the results until you reveal them."),
+    ui.tabs("s_view", tuple(TABS), lambda t: tr(TABS[t])),
     *(
         c
         for j, i in enumerate((*PRESETS[0].view.inits, *SPARE)[: len(SLOTS)], 1)
@@ -50,14 +59,26 @@ def one(label: str, init: Init, net: DepthView, seed: int):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def computed(view: DepthView, seed: int):
-    """The whole view, kept as is (read-only: charts get copies) so that a rerun with the same settings
-    costs nothing; one cached computation per initialization, so that editing one recomputes only it."""
+    """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing; one
+    cached computation per initialization, so that editing one recomputes only it."""
     d = view.study(seed, one=one, run=ui.parallel_map)
-    specs = charts.depth_charts(d, activation=view.activation)
-    return {name: ui.frozen_spec(c.spec()) for name, c in specs.items()}, d, ui.theory_table(d.summary)
+    return d, ui.theory_table(d.summary)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def tab_specs(view: DepthView, seed: int, tab: str) -> dict[str, dict]:
+    """The specs of one tab's charts, made when the tab is first opened (read-only: the page draws copies,
+    as Streamlit edits a spec's top-level keys)."""
+    d, _ = computed(view, seed)
+    made = charts.depth_charts(d, activation=view.activation, only=TAB_CHARTS[tab])
+    return {name: ui.frozen_spec(chart.spec()) for name, chart in made.items()}
 
 
 with ui.Page("depth", CONTROLS) as page:
+    now = {k: page.value(k) for k in NET}
+    ahead = ui.views.depth_view(now, [ui.views.slot_init(page, "s_i", j) for j in SLOTS[: page.value("s_k")]])
+    if ahead.cost().fits():
+        computed(ahead, now["s_seed"])
     st.title(tr("Saturation across depth"))
     st.markdown(tr(words.DEPTH_INTRO))
     page.show_notices()
@@ -70,6 +91,7 @@ with ui.Page("depth", CONTROLS) as page:
     for j, col in zip(SLOTS[:k], st.columns(len(SLOTS)), strict=False):
         with col:
             inits.append(draw_slot(page, "s_i", j))
+    page.keep("s_view")  # the open tab stays in the link when the run ends before the tabs (a refusal)
     view = ui.views.depth_view(values, inits)
     depth, seed = view.depth, values["s_seed"]
     with note:
@@ -93,8 +115,7 @@ with ui.Page("depth", CONTROLS) as page:
     )
     if ui.hidden_until_revealed("s_predict", question, (view, seed)):
         page.stop()
-    specs, d, theory = computed(view, seed)
-    specs = {name: dict(spec) for name, spec in specs.items()}  # Streamlit edits a spec's top-level keys
+    d, theory = computed(view, seed)
 
     st.subheader(tr("Verdict"))
     st.caption(
@@ -109,35 +130,37 @@ with ui.Page("depth", CONTROLS) as page:
         "\n".join(f"- **{r.series}** — *{tr(r.verdict)}*: {r.detail}." for r in d.summary.itertuples())
     )
 
-    st.subheader(tr("1 · Where the units sit, layer by layer"))
-    st.vega_lite_chart(specs["heatmap"], width="content")
-    st.caption(words.heatmap_caption(view.activation, view.bias_std))
-    ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
-
-    left, right = st.columns(2)
-    left.subheader(tr("2 · Mean ± std of the activations"))
-    left.vega_lite_chart(specs["mean_std"], width="stretch")
-    left.caption(words.notice(words.MEAN_STD))
-    right.subheader(tr("3 · Saturated and near-linear units"))
-    right.vega_lite_chart(specs["zones"], width="stretch")
-    right.caption(words.zones_caption(view.activation))
-    ui.download(d.layers, "layers.csv", "s_dl_layers")
-
-    left, right = st.columns(2)
-    left.subheader(tr("4 · Gradient flow"))
-    left.vega_lite_chart(specs["grads"], width="stretch")
-    left.caption(words.notice(words.GRADIENTS_CAPTION))
-    right.subheader(tr("5 · Theory beside measurement"))
-    right.vega_lite_chart(specs["q"], width="stretch")
-    right.caption(words.q_caption(d.layers))
-    st.dataframe(theory, width="stretch")
-    st.caption(tr(words.THEORY_CAPTION))
-    ui.download(d.summary, "theory.csv", "s_dl_theory")
-
-    st.subheader(tr("6 · Phase diagram"))
-    left, right = st.columns([3, 2])
-    left.vega_lite_chart(specs["phase"], width="stretch")
-    right.caption(words.phase_caption(view.activation, view.width))
-    ui.download(
-        d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]], "phase_points.csv", "s_dl_phase"
-    )
+    with page.draw("s_view"):
+        shown = page.value("s_view")
+        specs = {name: dict(spec) for name, spec in tab_specs(view, seed, shown).items()}
+        if shown == "units":
+            st.vega_lite_chart(specs["heatmap"], width="content")
+            st.caption(words.heatmap_caption(view.activation, view.bias_std))
+            ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
+        elif shown in ("activations", "gradients"):
+            panes = {  # (title, chart, caption) side by side
+                "activations": (
+                    ("**Mean ± std of the activations**", "mean_std", words.notice(words.MEAN_STD)),
+                    ("**Saturated and near-linear units**", "zones", words.zones_caption(view.activation)),
+                ),
+                "gradients": (
+                    ("**Gradient flow**", "grads", words.notice(words.GRADIENTS_CAPTION)),
+                    ("**Theory beside measurement**", "q", words.q_caption(d.layers)),
+                ),
+            }[shown]
+            for column, (title, name, caption) in zip(st.columns(2), panes, strict=True):
+                column.markdown(tr(title))
+                column.vega_lite_chart(specs[name], width="stretch")
+                column.caption(caption)
+            if shown == "activations":
+                ui.download(d.layers, "layers.csv", "s_dl_layers")
+        if shown == "gradients":
+            st.dataframe(theory, width="stretch")
+            st.caption(tr(words.THEORY_CAPTION))
+            ui.download(d.summary, "theory.csv", "s_dl_theory")
+        elif shown == "phase":
+            left, right = st.columns([3, 2])
+            left.vega_lite_chart(specs["phase"], width="stretch")
+            right.caption(words.phase_caption(view.activation, view.width))
+            points = d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]]
+            ui.download(points, "phase_points.csv", "s_dl_phase")

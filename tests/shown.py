@@ -184,18 +184,20 @@ def depth(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
         out.texts.append(refused)
         return out
     d = view.study(seed)
-    for chart in charts.depth_charts(d, activation=act).values():
+    tab = v["s_view"]  # only the open tab's charts are made and drawn
+    for chart in charts.depth_charts(d, activation=act, only=constant(P2, "TAB_CHARTS")[tab]).values():
         ui.frozen_spec(chart.spec())
     out.texts.append(
         "\n".join(f"- **{r.series}** — *{tr(r.verdict)}*: {r.detail}." for r in d.summary.itertuples())
     )
-    out.texts += [
-        words.heatmap_caption(act, bias),
-        words.zones_caption(act),
-        words.q_caption(d.layers),
-        words.phase_caption(act, width),
-    ]
-    out.tables.append(ui.theory_table(d.summary))
+    out.texts += {
+        "units": [words.heatmap_caption(act, bias)],
+        "activations": [words.zones_caption(act)],
+        "gradients": [words.q_caption(d.layers)],
+        "phase": [words.phase_caption(act, width)],
+    }[tab]
+    if tab == "gradients":
+        out.tables.append(ui.theory_table(d.summary))
     return out
 
 

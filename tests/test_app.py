@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import shown
 from streamlit.testing.v1 import AppTest
 
+import charts
 import initcore
 import ui
 from initcore.activations import gaussian_zone_shares
@@ -204,6 +206,9 @@ def _assert_widgets(at: AppTest, values: dict) -> None:
         assert at.session_state[key] == value, f"{key}: {at.session_state[key]!r} != {value!r}"
 
 
+TABS, TAB_CHARTS = shown.constant(shown.P2, "TABS"), shown.constant(shown.P2, "TAB_CHARTS")
+
+
 def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
     at = _app(P2)
     assert not at.exception, at.exception
@@ -217,12 +222,29 @@ def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
     assert any(
         c.value == f"**{lesson.name}:** {lesson.text} {ui.seeds_note(lesson.view)}" for c in at.caption
     ), "the preset's note"
-    table = at.dataframe[0].value
-    chi1 = initcore.chi1("sigmoid", 250.0, 0.0)  # N(0, 1²) at width 250: sigma_w2 = 250
-    assert table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "chaotic"
-    assert table.loc["U[-0.1, 0.1]", "σ_w²"] == "0.8333"  # 250 * 0.1² / 3
-    assert len(at.get("vega_lite_chart")) == 6, "six views"
-    assert len(at.get("download_button")) == 4, "the data behind every view can be downloaded"
+    assert [t.label for t in at.tabs] == [ui.tr(t) for t in TABS.values()], "the views, one tab each"
+    assert at.session_state["s_view"] == "units" and at.query_params["s_view"] == "units"
+    drawn = {}
+    for tab, names in TAB_CHARTS.items():  # only the open tab runs: each tab draws its own charts
+        at.session_state["s_view"] = tab
+        at.run()
+        assert not at.exception, at.exception
+        assert at.query_params["s_view"] == tab, "the link opens on this tab"
+        assert _verdicts(at) == verdicts, "every tab is a view of the same nets"
+        specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+        assert len(specs) == len(names), (tab, names)
+        assert len(at.get("download_button")) == 1, "the data behind the tab's view can be downloaded"
+        drawn.update(zip(names, specs, strict=True))
+        if tab == "gradients":
+            table = at.dataframe[0].value
+            chi1 = initcore.chi1("sigmoid", 250.0, 0.0)  # N(0, 1²) at width 250: sigma_w2 = 250
+            assert (
+                table.loc["N(0, 1²)", "χ₁"] == f"{chi1:.4g}" and table.loc["N(0, 1²)", "phase"] == "chaotic"
+            )
+            assert table.loc["U[-0.1, 0.1]", "σ_w²"] == "0.8333"  # 250 * 0.1² / 3
+        else:
+            assert not at.dataframe, "the theory table belongs to its tab"
+    assert set(drawn) == set(charts.DEPTH_CHARTS), "every chart is in some tab"
 
 
 @pytest.mark.parametrize("i", range(len(DEPTH_PRESETS)), ids=[p.name for p in DEPTH_PRESETS])
@@ -243,7 +265,7 @@ def test_page2_presets_set_every_control_and_show_their_verdicts(i):
 
 
 def test_page2_controls_change_the_numbers():
-    at = _app(P2)
+    at = _app(P2, s_view="gradients")  # the tab with the theory table
     at.radio(key="s_k").set_value(2).run()
     at.selectbox(key="s_act").set_value("tanh").run()
     at.slider(key="s_depth").set_value(5).run()
@@ -258,10 +280,18 @@ def test_page2_controls_change_the_numbers():
 
 
 def test_page2_link_reproduces_the_view():
-    query = {"s_act": "relu", "s_depth": "7", "s_k": "1", "s_i1": "he_uniform", "s_seed": "3"}
+    query = {
+        "s_act": "relu",
+        "s_depth": "7",
+        "s_k": "1",
+        "s_i1": "he_uniform",
+        "s_seed": "3",
+        "s_view": "gradients",
+    }
     at = _app(P2, **query)
     assert not at.exception
     again = _app(P2, **dict(at.query_params))
+    assert again.session_state["s_view"] == "gradients", "the link opens on its tab"
     assert _verdicts(again) == _verdicts(at) and again.dataframe[0].value.equals(at.dataframe[0].value)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -172,14 +176,66 @@ def test_layer_heatmap_facets_by_series_with_layers_as_rows():
     assert spec["facet"]["field"] == "series"
     assert spec["facet"]["sort"] == list(DEPTH_SERIES), "panels in the order compared"
     assert spec["columns"] == 2, "two panels per row fit a projector"
-    enc = spec["spec"]["encoding"]
-    assert spec["spec"]["mark"]["type"] == "rect"
-    assert enc["y"] == {"field": "layer", "title": "layer", "type": "ordinal"}
-    assert enc["x"]["field"] == "left" and enc["x2"]["field"] == "right" and enc["color"]["field"] == "height"
-    assert enc["color"]["scale"]["scheme"] == "viridis", "a colour-blind-safe sequential scale"
+    strips, hover = spec["spec"]["layer"]
+    assert strips["mark"]["type"] == "image" and strips["encoding"]["url"]["field"] == "url"
+    for layer in (strips, hover):
+        enc = layer["encoding"]
+        assert enc["y"]["field"] == "layer" and enc["y"]["type"] == "ordinal"
+        assert (enc["y"]["bandPosition"], enc["y2"]["bandPosition"]) == (0, 1), "a strip fills its layer"
+        assert enc["x"]["field"] == "left" and enc["x2"]["field"] == "right"
+    assert hover["mark"]["opacity"] == 0 and hover["encoding"]["color"]["scale"]["scheme"] == "viridis"
+    assert hover["encoding"]["color"]["scale"]["domain"] == [0, 1], "the legend the strips are coloured by"
     assert "resolve" not in spec, "a bounded activation shares one x axis"
     relu = charts.layer_heatmap(_study("relu").hist, DEPTH_SERIES, activation="relu", bounded=False).to_dict()
     assert relu["resolve"] == {"scale": {"x": "independent"}}, "relu scales differ by orders of magnitude"
+
+
+def _png_pixels(url: str) -> np.ndarray:
+    """The RGBA pixels of a data-URL PNG as written by charts.depth.png_data_url (8-bit RGBA, filter 0)."""
+    raw = base64.b64decode(url.removeprefix("data:image/png;base64,"))
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(raw):
+        (n,) = struct.unpack(">I", raw[at : at + 4])
+        kind, body = raw[at + 4 : at + 8], raw[at + 8 : at + 8 + n]
+        (crc,) = struct.unpack(">I", raw[at + 8 + n : at + 12 + n])
+        assert crc == zlib.crc32(kind + body), f"bad CRC in {kind}"
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + n
+    width, height, depth, color = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, color) == (8, 6), "8-bit RGBA"
+    rows = zlib.decompress(chunks[b"IDAT"])
+    pixels = np.frombuffer(rows, np.uint8).reshape(height, 1 + 4 * width)
+    assert (pixels[:, 0] == 0).all(), "no PNG filter"
+    return pixels[:, 1:].reshape(height, width, 4)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_heatmap_strips_are_the_histogram_bins_in_vegas_viridis(activation):
+    hist = _study(activation).hist
+    strips = charts.depth.heatmap_strips(hist)
+    assert len(strips) == hist.groupby(["series", "layer"]).ngroups
+    for row in strips.itertuples():
+        bins = hist[(hist.series == row.series) & (hist.layer == row.layer)]
+        assert (row.left, row.right) == (bins.left.iloc[0], bins.right.iloc[-1]), "the strip spans its bins"
+        assert row.peak == bins.height.max()
+        pixels = _png_pixels(row.url)[0]
+        assert pixels.shape == (len(bins) * charts.depth.STRIP_REPEAT, 4)
+        per_bin = pixels.reshape(len(bins), charts.depth.STRIP_REPEAT, 4)
+        assert (per_bin == per_bin[:, :1]).all(), "each bin is one colour"
+        np.testing.assert_array_equal(per_bin[:, 0], charts.depth.viridis(bins.height.to_numpy()))
+
+
+def test_viridis_matches_vegas_scheme_at_its_stops_and_between_them():
+    # Vega's viridis: 31 stops, linear in RGB; d3 rounds each channel half up.
+    stops = charts.depth._VIRIDIS_RGB
+    n = len(stops) - 1
+    np.testing.assert_array_equal(charts.depth.viridis(np.arange(n + 1) / n)[:, :3], stops)
+    mid = charts.depth.viridis(np.array([0.5 / n]))[0]
+    np.testing.assert_array_equal(mid[:3], np.floor((stops[0] + stops[1]) / 2 + 0.5))
+    assert charts.depth.viridis(np.array([0.0, 1.0]))[:, :3].tolist() == [[68, 1, 84], [253, 231, 37]]
+    assert charts.depth.viridis(np.array([np.nan]))[0, 3] == 0, "no value, no colour"
+    assert (charts.depth.viridis(np.array([-1.0, 2.0])) == charts.depth.viridis(np.array([0.0, 1.0]))).all()
 
 
 def test_mean_std_chart_draws_a_band_and_a_line_per_series():

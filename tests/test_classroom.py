@@ -112,12 +112,15 @@ def test_predict_then_reveal_hides_page_two_until_revealed_and_again_after_a_cha
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     at.switch_page("pages/2_Saturation_across_depth.py")
     at.run()
-    assert len(at.get("vega_lite_chart")) == 6
+    assert len(at.get("vega_lite_chart")) == 1  # the open tab's heatmap
     at.toggle(key="s_predict").set_value(True).run()
     assert not at.get("vega_lite_chart") and not _verdicts(at)
     assert any("Predict first" in m.value for m in at.markdown)
     at.button(key="s_predict_button").click().run()
-    assert len(at.get("vega_lite_chart")) == 6 and _verdicts(at)
+    assert len(at.get("vega_lite_chart")) == 1 and _verdicts(at)
+    at.session_state["s_view"] = "phase"
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 1 and _verdicts(at), "another tab: the same settings, revealed"
     at.slider(key="s_depth").set_value(12).run()
     assert not at.get("vega_lite_chart"), "new settings: a new prediction"
     assert at.query_params["s_predict"] == "true"

@@ -42,6 +42,7 @@ import pandas as pd
 import pytest
 import shown
 from streamlit.testing.v1 import AppTest
+from widgets import keyed_widgets
 
 import initcore
 import initcore.datasets
@@ -53,7 +54,6 @@ HOME = "dashboard.py"
 P1 = "pages/1_Uniform_vs_normal_draws.py"
 P2 = "pages/2_Saturation_across_depth.py"
 P3 = "pages/3_Training_comparisons.py"
-WIDGET_KINDS = ("selectbox", "radio", "slider", "select_slider", "number_input", "checkbox", "toggle")
 TEXT_KINDS = ("title", "header", "subheader", "markdown", "caption", "text", "code", "latex")
 NOTICE_KINDS = ("info", "warning", "error", "success")
 PARAMS = {p.name for s in initcore.SCHEMES.values() for p in s.params}  # limit, std, gain
@@ -414,7 +414,7 @@ _SHARED: dict[str, Any] = {}
 
 
 def _widgets(at: AppTest) -> dict[str, Any]:
-    return {w.key: w for kind in WIDGET_KINDS for w in at.get(kind) if w.key}
+    return keyed_widgets(at)
 
 
 def _values(field: ui.Field) -> list[Any]:

@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 import pytest
 from probe import probe
 from streamlit.testing.v1 import AppTest
+from widgets import keyed_widgets
 
 import ui
 
@@ -49,7 +50,6 @@ PAGES = (
 )
 SEED = 6  # issue #6; any fixed number reproduces, another explores
 CASES_PER_PAGE = 130
-WIDGET_KINDS = ("selectbox", "radio", "slider", "select_slider", "number_input", "checkbox", "toggle")
 # Page 2 computes a deep net per run: the cases run through the real pages keep its size controls small
 # (the probe computes nothing, so it takes every valid value; the largest sizes run on the page in
 # tests/test_extremes.py).
@@ -279,10 +279,7 @@ def _probe(name: str, fields: dict[str, ui.Field], query: dict[str, Any]) -> App
 def _shown(at: AppTest) -> dict[str, Any]:
     """Every keyed control's value: the widget's where drawn, else the session's (a hidden control)."""
     shown = {key: at.session_state[key] for key in at.session_state}
-    for kind in WIDGET_KINDS:
-        for widget in at.get(kind):
-            if widget.key:
-                shown[widget.key] = widget.value
+    shown.update({key: widget.value for key, widget in keyed_widgets(at).items()})
     return shown
 
 
@@ -427,7 +424,7 @@ def test_the_real_page_reads_its_links_as_the_probe_does(spy, page):
         if not real.exception:
             if _link_notice(real) != _link_notice(probed):
                 problems.append(f"notice {_link_notice(real)!r}, the probe's {_link_notice(probed)!r}")
-            drawn = {w.key: w.value for kind in WIDGET_KINDS for w in real.get(kind) if w.key}
+            drawn = {key: widget.value for key, widget in keyed_widgets(real).items()}
             for key, raw in real.query_params.items():  # what the link holds is what the page drew
                 try:
                     held = fields[key].parse(raw)

@@ -42,6 +42,7 @@ from .state import (
     slider,
     steps,
     switch,
+    tabs,
 )
 from .tables import fmt, neuron_table, summary_table, theory_table, training_table
 from .views import (
@@ -89,6 +90,7 @@ __all__ = [
     "steps",
     "summary_table",
     "switch",
+    "tabs",
     "theory_table",
     "tr",
     "train",

@@ -92,7 +92,8 @@ class Field:
         return str(value)
 
 
-WIDGETS = ("selectbox", "radio", "select_slider", "slider", "number", "toggle")
+WIDGETS = ("selectbox", "radio", "select_slider", "slider", "number", "toggle", "tabs")
+_TAB = "__tab"  # suffix of the key of the st.tabs widget behind a "tabs" control
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ class Control:
         key: the widget's key and its name in the URL.
         label: what the widget says (a message for :func:`initcore.words.tr`).
         default: the value on a first visit and the fallback for a bad link.
-        widget: one of :data:`WIDGETS`; ``number`` is a number input, ``toggle`` a switch.
+        widget: one of :data:`WIDGETS`; ``number`` is a number input, ``toggle`` a switch, ``tabs`` lazy
+            tabs (only the open tab's content runs; :meth:`draw` returns the open tab's container).
         options: the values of a choice (selectbox, radio, select_slider).
         low, high, step: a number's closed range and step; ``integer`` makes it whole.
         help: the widget's tooltip (a message).
@@ -147,7 +149,9 @@ class Control:
 
     def draw(self, where: Any = st, *, help: str | None = None) -> Any:
         """The widget, in ``where`` (``st``, a column, the sidebar...), with ``help`` instead of its own if
-        given; returns its value."""
+        given; returns its value (for ``tabs``: the open tab, to draw its content in)."""
+        if self.widget == "tabs":
+            return self._tabs(where)
         label = tr(self.label, **dict(self.label_values))
         help_text = tr(help or self.help) if (help or self.help) else None
         shown = self.label_of or str
@@ -177,6 +181,24 @@ class Control:
                 help=help_text,
             )
         return where.toggle(label, key=self.key, help=help_text)
+
+    def _tabs(self, where: Any) -> Any:
+        """``st.tabs`` over the options, opened on the control's value; a click on another tab sets the value
+        (a callback) and reruns. The value, not the tab's label, is what the URL holds, so a link opens on
+        the same tab in every language. The widget is given the value's label every run (and no default),
+        so that a value set elsewhere (a link, a test) opens its tab."""
+        shown = self.label_of or str
+        labels = [shown(o) for o in self.options]
+        state = self.key + _TAB
+        value = st.session_state.get(self.key, self.default)
+        st.session_state[state] = labels[self.options.index(value)]
+
+        def moved() -> None:
+            if st.session_state.get(state) in labels:
+                st.session_state[self.key] = self.options[labels.index(st.session_state[state])]
+
+        tabs = where.tabs(labels, key=state, on_change=moved)
+        return tabs[self.options.index(value)]
 
 
 def select(
@@ -222,6 +244,13 @@ def seed(key: str, **kw: Any) -> Control:
 def switch(key: str, label: str, default: bool = False, **kw: Any) -> Control:
     """A toggle."""
     return Control(key, label, default, "toggle", **kw)
+
+
+def tabs(key: str, options: Sequence[Any], shown: Callable[[Any], str], default: Any = None) -> Control:
+    """Lazy tabs, one per option (the first open by default), titled ``shown(option)``."""
+    return Control(
+        key, "", options[0] if default is None else default, "tabs", tuple(options), label_of=shown
+    )
 
 
 class PageState:

@@ -64,6 +64,13 @@ def draw_slot(page: Page, prefix: str, j: int | str, *, params: bool = True, kee
     return Init.of(name, **values)
 
 
+def slot_init(page: Page, prefix: str, j: int | str) -> Init:
+    """Slot j's initialization as its widgets hold it at the start of this run, before they are drawn
+    (what :func:`draw_slot` will return)."""
+    name = page.value(f"{prefix}{j}")
+    return Init.of(name, **{p.name: page.value(f"{prefix}{j}_{p.name}") for p in SCHEMES[name].params})
+
+
 def labels(inits: Sequence[Init]) -> dict[str, str]:
     """Each slot's legend label (numbered when an earlier slot has it) -> its scheme."""
     return {label: scheme for label, (scheme, _) in labelled(inits).items()}

@@ -208,12 +208,12 @@ def test_draws_page_seed_redraws_the_samples_not_the_theory(page: Page, app):
 
 
 def test_depth_page_fewer_initializations_fewer_verdicts(page: Page, app):
-    open_page(page, f"{app.url}/Saturation_across_depth", charts=6)
-    assert query(page)["s_k"] == "6", page.url
+    open_page(page, f"{app.url}/Saturation_across_depth", charts=1)  # the open tab's heatmap
+    assert query(page)["s_k"] == "6" and query(page)["s_view"] == "units", page.url
     screenshot(page, "2_saturation")
     before = verdict(page)
     assert len(before) == 6 and all(re.search("layer[ -]10", line) for line in before), before
-    heatmap, phase = picture(page, 0), picture(page, 5)
+    heatmap = picture(page, 0)
 
     click_radio(page, "s_k", "2")
     wait_for_query(page, s_k="2")
@@ -225,24 +225,49 @@ def test_depth_page_fewer_initializations_fewer_verdicts(page: Page, app):
     expect(page.locator("[data-testid=stMain] [data-testid=stMarkdownContainer] li")).to_have_count(2)
     assert verdict(page) == before[:2], "slots 1 and 2 did not change, nor should their verdict"
     wait_for_change(page, lambda: picture(page, 0), heatmap, "the layer heatmap after 2 initializations")
-    wait_for_change(page, lambda: picture(page, 5), phase, "the phase diagram after 2 initializations")
-    check_page(page, charts=6)
+    check_page(page, charts=1)
+
+
+def open_tab(page: Page, title: str, charts: int) -> None:
+    """Click the tab whose title starts with ``title`` and wait for its charts (a tab runs only when open)."""
+    page.get_by_role("tab").filter(has_text=title).click()
+    expect(page.get_by_role("tab", selected=True)).to_contain_text(title)
+    expect(page.locator(CHART)).to_have_count(charts)
+    settle(page)
+    check_page(page, charts)
+
+
+def test_depth_page_tabs_draw_each_view_and_the_link_keeps_the_tab(new_page: Callable[[], Page], app):
+    page = new_page()
+    open_page(page, f"{app.url}/Saturation_across_depth", charts=1)
+    verdicts = verdict(page)
+    for title, key, charts in (("2 ·", "activations", 2), ("3 ·", "gradients", 2), ("4 ·", "phase", 1)):
+        open_tab(page, title, charts)
+        wait_for_query(page, s_view=key)
+        assert verdict(page) == verdicts, "a tab shows another view of the same nets"
+    open_tab(page, "3 ·", 2)
+    theory = table_text(page, 0)
+    fresh = new_page()
+    open_page(fresh, page.url, charts=2)  # a copied link opens on its tab
+    expect(fresh.get_by_role("tab", selected=True)).to_contain_text("3 ·")
+    assert table_text(fresh, 0) == theory
+    open_tab(fresh, "1 ·", 1)
+    wait_for_query(fresh, s_view="units")
 
 
 def view(page: Page) -> dict[str, object]:
-    """What page 2 shows: the controls moved in the copied-link test, the verdict, the theory, the heatmap."""
+    """What page 2 shows: the controls moved in the copied-link test, the verdict, the heatmap."""
     return {
         "depth": widget_value(page, "s_depth"),
         "seed": widget_value(page, "s_seed"),
         "verdict": verdict(page),
-        "theory": table_text(page, 0),
         "heatmap": picture(page, 0),
     }
 
 
 def test_copied_link_opens_the_same_view_in_a_fresh_browser(new_page: Callable[[], Page], app):
     page = new_page()
-    open_page(page, f"{app.url}/Saturation_across_depth", charts=6)
+    open_page(page, f"{app.url}/Saturation_across_depth", charts=1)
     before = verdict(page)
     depth = page.locator(".st-key-s_depth input[type=range]")
     depth.focus()
@@ -257,7 +282,7 @@ def test_copied_link_opens_the_same_view_in_a_fresh_browser(new_page: Callable[[
     link = page.url
 
     fresh = new_page()  # a new context: no cookies, no session, nothing but the link
-    open_page(fresh, link, charts=6)
+    open_page(fresh, link, charts=1)
     assert query(fresh) == query(page), f"{fresh.url}\nis not\n{link}"
     # The data grid's text and the charts are redrawn a moment after the run ends: poll, then compare.
     original, copy = view(page), view(fresh)
