@@ -70,7 +70,7 @@ def heatmap_caption(activation: str, bias_std: float) -> str:
         )
     text = notice(
         "each row is one layer's distribution of activations, brightest where most units are. Small "
-        "weights squeeze every layer into {small}",
+        "weights (σ_w² = fan-in · Var(w) far below 1) squeeze every layer into {small}",
         small=small,
     )
     if act.limits is not None:
