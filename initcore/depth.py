@@ -261,9 +261,9 @@ def depth_series(
             "factor": np.append(g[:-1] / g[1:], np.nan),
             "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
         }
-    layers = pd.concat(
-        [pd.DataFrame({"series": label}, index=stats.index), stats, pd.DataFrame(extra)], axis=1
-    )
+    columns = {"series": np.full(len(stats), label, dtype=object)}
+    columns.update({name: stats[name].to_numpy() for name in stats.columns})
+    layers = pd.DataFrame({**columns, **extra}, index=stats.index)  # one frame, no concatenation
     word, detail = verdict(act.name, scheme, layers, chi1=c, sigma_w2=sw2)
     summary = {
         "series": label,
@@ -364,11 +364,15 @@ def _histograms(
             lo, hi = (0.0 if (finite >= 0).all() else -top), top
         edges = np.linspace(lo, hi, bins + 1)
         width = edges[1] - edges[0]
-        density = np.zeros((len(layers), bins))
-        for i, values in enumerate(layers):
-            v = values[np.isfinite(values)]
-            idx = np.clip(((v - lo) / width).astype(np.int64), 0, bins - 1)  # uniform bins: no sorting
-            density[i] = np.bincount(idx, minlength=bins) / max(values.size, 1) / width
+        # Every layer at once: layer i's bins are i * bins ... i * bins + bins - 1 of one bincount.
+        sizes = np.array([values.size for values in layers], dtype=np.int64)
+        v = np.concatenate(layers) if layers else np.zeros(0)
+        row = np.repeat(np.arange(len(layers), dtype=np.int64), sizes)
+        finite = np.isfinite(v)
+        v, row = v[finite], row[finite]
+        idx = np.clip(((v - lo) / width).astype(np.int64), 0, bins - 1)  # uniform bins: no sorting
+        counts = np.bincount(row * bins + idx, minlength=len(layers) * bins).reshape(len(layers), bins)
+        density = counts / np.maximum(sizes, 1)[:, None] / width
         # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so
         # the spread of the live units stays visible (the 0 bin then reads as full).
         rest = density[:, 1:] if lo == 0.0 and limits is None and bins > 1 else density
