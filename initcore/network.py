@@ -26,6 +26,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,13 +131,19 @@ def network_weights(
     s.resolve(params)  # fail on bad parameters before drawing anything
     shapes = [(n_in if l == 1 else width, width) for l in range(1, depth + 1)]
     if s.draws_units:  # the family's unit draws, shared by its schemes (and kept for the next call)
-        return [
-            s.from_unit(_unit_draw(s.family, seed, l, shape), **params) for l, shape in enumerate(shapes, 1)
-        ]
-    return [
-        s.draw(np.random.default_rng([seed, _WEIGHT_STREAM, l]), shape, **params)
-        for l, shape in enumerate(shapes, 1)
-    ]
+
+        def layer(l: int, shape: tuple[int, int]) -> np.ndarray:
+            return s.from_unit(_unit_draw(s.family, seed, l, shape), **params)
+    else:
+
+        def layer(l: int, shape: tuple[int, int]) -> np.ndarray:
+            return s.draw(np.random.default_rng([seed, _WEIGHT_STREAM, l]), shape, **params)
+
+    if depth * width * width < 2 * ROWS_SPLIT:
+        return [layer(l, shape) for l, shape in enumerate(shapes, 1)]
+    # A big net's layers are drawn two at a time (each from its own generator: the same numbers in any
+    # order; numpy fills arrays with the GIL released).
+    return list(_ROWS.map(layer, range(1, depth + 1), shapes))
 
 
 class _UnitDraws:
@@ -254,12 +261,12 @@ def propagate(
             a = _view(ping_pong[l % 2], shape) if not keep else np.empty(shape, np.float32)
             d = np.empty(shape, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
             rows[l, 1:3] = _mean_std(z, scratch, ones)
-            act.into(z, a, d)  # overwrites z
+            _by_rows(act.into, z, a, d)  # overwrites z
             rows[l, 3:5] = _mean_std(a, scratch, ones)
             rows[l, 0] = l + 1
-            mask = _view(below, shape)
-            rows[l, 5] = np.count_nonzero(np.less(d, sat_cut, out=mask)) / d.size
-            rows[l, 6] = np.count_nonzero(np.greater_equal(d, lin_cut, out=mask)) / d.size
+            counts = _by_rows(lambda d, m: _count_zones(d, m, sat_cut, lin_cut), d, _view(below, shape))
+            rows[l, 5] = sum(c[0] for c in counts) / d.size
+            rows[l, 6] = sum(c[1] for c in counts) / d.size
             slopes.append(d)
             if keep:
                 kept_a.append(a)
@@ -275,7 +282,7 @@ def propagate(
         for l in range(depth - 1, -1, -1):
             if l < depth - 1:
                 back = np.matmul(slopes[l + 1], weights[l + 1].T, out=_view(scratch, slopes[l].shape))
-                np.multiply(back, slopes[l], out=slopes[l])  # (batch, width), in units of exp(log_scale)
+                _by_rows(lambda b, s: np.multiply(b, s, out=s), back, slopes[l])  # in units of exp(log_scale)
             r = _rms(slopes[l])
             # np.exp: a gradient past 1e308 is inf (reported as overflow), where math.exp raises OverflowError
             rows[l, 7] = np.exp(log_scale) * r if np.isfinite(r) and r > 0 else r
@@ -293,6 +300,30 @@ def propagate(
     if not keep:
         return stats, None
     return stats, LayerArrays(np.stack(kept_z), np.stack(kept_a), np.stack(slopes))
+
+
+ROWS_SPLIT = 1 << 18  # from this many values per layer, elementwise work runs on two row halves at once
+_ROWS = ThreadPoolExecutor(2, thread_name_prefix="initcore-rows")  # leaf tasks only: nothing waits inside
+
+
+def _by_rows(fn: Callable[..., Any], *arrays: np.ndarray) -> list[Any]:
+    """``fn`` on the arrays' first and second row halves side by side (numpy releases the GIL in its
+    loops, so a second core does the second half), or once on the whole arrays when they are small. Only
+    for elementwise work: each element's result is the same either way, bit for bit."""
+    rows = arrays[0].shape[0]
+    if arrays[0].size < ROWS_SPLIT or rows < 2:
+        return [fn(*arrays)]
+    half = rows // 2
+    second = _ROWS.submit(fn, *(v[half:] for v in arrays))
+    return [fn(*(v[:half] for v in arrays)), second.result()]
+
+
+def _count_zones(d: np.ndarray, mask: np.ndarray, sat_cut: np.float32, lin_cut: np.float32) -> tuple:
+    """(units with slope below ``sat_cut``, units with slope at or above ``lin_cut``)."""
+    return (
+        np.count_nonzero(np.less(d, sat_cut, out=mask)),
+        np.count_nonzero(np.greater_equal(d, lin_cut, out=mask)),
+    )
 
 
 def _view(buffer: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -199,3 +199,27 @@ def test_statistics_of_large_layers_match_float64():
         np.testing.assert_allclose(stats.z_mean, z.mean(axis=1), atol=1e-5 * z.std(axis=1).max())
         rms = np.sqrt(np.mean(arr.dz.reshape(3, -1).astype(np.float64) ** 2, axis=1))
         np.testing.assert_allclose(stats.grad_rms, rms, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("activation", "std"), [("sigmoid", 1.0), ("sigmoid", 30.0), ("tanh", 0.1), ("relu", 0.1)]
+)
+def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(monkeypatch, activation, std):
+    """Above ROWS_SPLIT values per layer, elementwise work runs on two row halves side by side and a big
+    net's layers are drawn two at a time: every statistic, array and weight equals the one-core pass's
+    exactly (std 30 pushes the sigmoid past its exponent floor, in one half at a time)."""
+    from initcore import network
+
+    x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)  # odd: halves 300, 301
+    kw = {"depth": 4, "width": 512, "scheme": "normal", "activation": activation, "seed": 4, "std": std}
+    assert x.size >= network.ROWS_SPLIT and 2 * network.ROWS_SPLIT <= 4 * 512 * 512
+    split_w = initcore.network_weights(512, depth=4, width=512, scheme="normal", seed=9, std=std)
+    split = initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
+    monkeypatch.setattr(network, "ROWS_SPLIT", 1 << 62)
+    whole_w = initcore.network_weights(512, depth=4, width=512, scheme="normal", seed=9, std=std)
+    whole = initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
+    for a, b in zip(split_w, whole_w, strict=True):
+        np.testing.assert_array_equal(a, b)
+    pd.testing.assert_frame_equal(split[0], whole[0], check_exact=True)
+    for field in ("z", "a", "dz"):
+        np.testing.assert_array_equal(getattr(split[1], field), getattr(whole[1], field), err_msg=field)
