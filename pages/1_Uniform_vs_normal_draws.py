@@ -92,7 +92,7 @@ with ui.Page("draws", CONTROLS) as page:
     spec, summary, samples = draws_view(replace(view, n=LESSON.n, inputs=LESSON.inputs), seed)  # draws: no n
     left.vega_lite_chart(spec, width="stretch")
     left.caption(words.draws_caption(compare, a.scheme, b.scheme, summary, n_draws))
-    right.dataframe(ui.summary_table(summary), width="stretch")
+    right.table(ui.summary_table(summary))
     for label, (name, _) in schemes.items():
         right.caption(f"**{label}**: {initcore.SCHEMES[name].doc}")
 
@@ -102,7 +102,7 @@ with ui.Page("draws", CONTROLS) as page:
     spec, z_table = neuron_view(view, seed)
     left, right = st.columns([1, 1])
     left.vega_lite_chart(spec, width="stretch")
-    right.dataframe(ui.neuron_table(z_table), width="stretch")
+    right.table(ui.neuron_table(z_table))
     right.caption(tr("Measured on 20,000 values of z; in brackets, the normal approximation's prediction."))
     right.caption(words.neuron_caption(n, z_table))
 

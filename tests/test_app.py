@@ -40,7 +40,7 @@ def _app(page: str | None = None, **query: str) -> AppTest:
 
 
 def _summary(at: AppTest):
-    return at.dataframe[0].value  # page 1: rows are statistics, columns "A theory", "A sample", ...
+    return at.table[0].value  # page 1: rows are statistics, columns "A theory", "A sample", ...
 
 
 @pytest.mark.parametrize("page", [None, *PAGES])
@@ -138,7 +138,7 @@ def test_page1_neuron_section_follows_n():
     at = _app(P1)
     at.select_slider(key="d_n").set_value(1000).run()
     assert not at.exception
-    neuron = at.dataframe[1].value
+    neuron = at.table[1].value
     b = neuron.loc["B: N(0, 0.1²)"]
     measured, predicted = b["saturated"].split(" ")
     assert float(measured.rstrip("%")) > 10, f"n = 1000 saturates N(0, 0.1²): {b['saturated']}"

@@ -90,10 +90,10 @@ def test_draws_steps_show_the_numbers_their_claims_are_tested_on(step):
     assert not at.exception
     summary = claims.draws_summary(lesson.view, 4)
     sample = summary[summary["of"] == "sample"].reset_index(drop=True)
-    shown = at.dataframe[0].value  # rows: statistics; columns "A theory", "A sample", ...
+    shown = at.table[0].value  # rows: statistics; columns "A theory", "A sample", ...
     assert shown.loc["std", "A sample"] == f"{sample['std'][0]:.4g}", shown
     neuron = claims.neuron_table(lesson.view, 4)
-    shown = at.dataframe[1].value
+    shown = at.table[1].value
     for label, row in neuron.iterrows():
         assert shown.loc[label, "saturated"].startswith(f"{row['saturated']:.1%}"), (label, shown)
 

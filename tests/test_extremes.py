@@ -763,7 +763,7 @@ def test_page1_std_at_its_maximum_saturates_every_unit_and_says_so():
     at = _p1(d_b_std=1e6, d_n=4096)  # the lesson's A matches B: U[-1e6, 1e6]
     worst = next(c.value for c in at.caption if "flat tails" in c.value and "puts" in c.value)
     assert "puts 100% of z in the sigmoid's flat tails" in worst, worst
-    saturated = at.dataframe[1].value["saturated"]
+    saturated = at.table[1].value["saturated"]
     assert all(cell.startswith("100.0%") for cell in saturated), saturated
 
 
@@ -771,7 +771,7 @@ def test_page1_orthogonal_frames_of_one_weight_are_drawn_in_time():
     """fan_in = fan_out = 1 makes every orthogonal draw its own 1 x 1 QR: a million of them once took
     about two minutes (a loop); the batched QR takes a fraction of a second. AppTest raises past 30 s."""
     at = _p1(d_a="orthogonal", d_b="orthogonal", d_fan_in=1, d_fan_out=1, d_draws=1_000_000, timeout=30)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table.loc["std", "A theory"] == "1" and table.loc["max", "B sample"] == "1", table
 
 

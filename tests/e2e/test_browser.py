@@ -98,8 +98,8 @@ def picture(page: Page, i: int) -> str:
 
 
 def table_text(page: Page, i: int) -> str:
-    """The text of st.dataframe i, from the accessible table the data grid keeps beside its canvas."""
-    table = page.locator("[data-testid=stDataFrame]").nth(i).locator("table")
+    """The text of table i (an st.table, or an st.dataframe's accessible table beside its canvas)."""
+    table = page.locator("[data-testid=stTable], [data-testid=stDataFrame]").nth(i).locator("table")
     expect(table).to_be_attached()
     return table.inner_text()
 
