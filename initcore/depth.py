@@ -374,9 +374,12 @@ def _histograms(
         counts = np.bincount(row * bins + idx, minlength=len(layers) * bins).reshape(len(layers), bins)
         density = counts / np.maximum(sizes, 1)[:, None] / width
         # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so
-        # the spread of the live units stays visible (the 0 bin then reads as full).
-        rest = density[:, 1:] if lo == 0.0 and limits is None and bins > 1 else density
-        top_row = rest.max(axis=1, keepdims=True)
+        # the spread of the live units stays visible (the 0 bin then reads as full, capped at 1). A row
+        # with every unit in the 0 bin (a dead layer) is scaled to that bin: full at 0, dark elsewhere.
+        piled = lo == 0.0 and limits is None and bins > 1
+        top_row = (density[:, 1:] if piled else density).max(axis=1, keepdims=True)
+        if piled:
+            top_row = np.where(top_row > 0, top_row, density[:, :1])
         frames.append(
             pd.DataFrame(
                 {
