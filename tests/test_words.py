@@ -81,28 +81,53 @@ def test_heatmap_caption_follows_the_activation_and_the_bias_spread():
         ui.words.heatmap_caption("sigmoid", 0.0)
     )
     assert "the band that the biases alone make (σ_b = 0.5)" in ui.words.heatmap_caption("tanh", 0.5)
-    assert "edges" not in ui.words.heatmap_caption("relu", 0.0) and "exactly 0" in ui.words.heatmap_caption(
-        "relu", 0.0
+    relu = ui.words.heatmap_caption("relu", 0.0)
+    assert "edges" not in relu and "thin stripe" not in relu and "exactly 0" in relu
+    assert "below 2) crowd the deeper rows toward 0" in relu
+    assert "below 1) crowd the deeper rows to the spread the biases alone keep up (σ_b = 0.5)" in (
+        ui.words.heatmap_caption("linear", 0.5)
     )
 
 
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 def test_small_weights_keep_every_layer_in_a_thin_stripe_as_the_heatmap_caption_says(activation):
     """The caption's "small weights (σ_w² far below 1) squeeze every layer into a thin stripe at φ(0)", on
-    seeds 0-9 at σ_w² = 0.01: every layer's activations have a std of at most 6% of the bounded
-    activation's range (sigmoid measured 2.5%, tanh 5.0%), and at most 0.1 for relu (measured 0.06)."""
+    seeds 0-9 at σ_w² = 0.01: on the bounded activation's shared axis, every layer's activations have a
+    std of at most 6% of its range (sigmoid measured 2.5%, tanh 5.0%) around φ(0)."""
     assert "σ_w² = fan-in · Var(w) far below 1) squeeze every layer" in ui.words.heatmap_caption(
         activation, 0
     )
-    limits = initcore.ACTIVATIONS[activation].limits
-    bound = 0.06 * (limits[1] - limits[0]) if limits else 0.1
+    lo, hi = initcore.ACTIVATIONS[activation].limits
+    centre = float(initcore.ACTIVATIONS[activation].fn(np.zeros(1))[0])
     init = initcore.views.Init.of("normal", std=0.01)  # width 100: σ_w² = 100 · 0.01² = 0.01
     for seed in range(10):
-        view = initcore.views.DepthView((init,), activation, 10, 100, 250, "normal", 0.0)
-        layers = view.study(seed).layers
-        assert layers.a_std.max() <= bound, (seed, layers.a_std.max())
-        centre = float(initcore.ACTIVATIONS[activation].fn(np.zeros(1))[0])
-        assert (layers.a_mean - centre).abs().max() <= bound, (seed, "the stripe sits at φ(0)")
+        layers = initcore.views.DepthView((init,), activation, 10, 100, 250, "normal", 0.0).study(seed).layers
+        assert layers.a_std.max() <= 0.06 * (hi - lo), (seed, layers.a_std.max())
+        assert (layers.a_mean - centre).abs().max() <= 0.06 * (hi - lo), (seed, "the stripe sits at φ(0)")
+
+
+@pytest.mark.parametrize(("activation", "crit"), [("relu", 2.0), ("linear", 1.0)])
+def test_unbounded_heatmap_rows_crowd_toward_0_where_the_caption_says(activation, crit):
+    """The relu / linear caption: on each initialization's own axis, weights that shrink the signal
+    (σ_w² below 2 for relu, 1 for linear) crowd the deeper rows toward 0, weights that grow it the first
+    rows. Seeds 0-9, no bias, at σ_w² = crit / 4 and 4 crit: the share of a row's units within two bins of
+    0 goes from the first layer's to the last's (measured 0.2-0.25 -> 1.0 for linear, 0.55-0.62 -> 1.0 for
+    relu, whose dead half sits at 0 in every row; the reverse growing), and the spread shrinks or grows over
+    100-fold (measured 0.0013-0.0027x and 329-711x)."""
+    for factor, shrinks in ((0.25, True), (4.0, False)):
+        init = initcore.views.Init.of("normal", std=(crit * factor / 100) ** 0.5)  # width 100
+        for seed in range(10):
+            d = initcore.views.DepthView((init,), activation, 10, 100, 250, "normal", 0.0).study(seed)
+            a = d.layers.a_std.to_numpy()
+            assert (a[-1] / a[0] < 0.01) if shrinks else (a[-1] / a[0] > 100), (factor, seed, a)
+            share = {}
+            for layer in (1, 10):
+                row = d.hist[d.hist.layer == layer]
+                width = row.right.iloc[0] - row.left.iloc[0]
+                near = (row.left.abs() <= 2 * width) | (row.right.abs() <= 2 * width)
+                share[layer] = float((row.density * width)[near].sum())
+            crowded, spread = (10, 1) if shrinks else (1, 10)
+            assert share[crowded] > 0.95 and share[spread] < 0.7, (factor, seed, share)
 
 
 def test_phase_caption_places_the_edge_of_chaos_from_the_theory():

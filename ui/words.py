@@ -56,8 +56,28 @@ BIAS_HELP = (
 
 
 def heatmap_caption(activation: str, bias_std: float) -> str:
-    """Chart 1: what small and large weights do to each layer's activations."""
+    """Tab 1 (the heatmap): what small and large weights do to each layer's activations. A bounded
+    activation shares one axis, its whole range; relu and linear get one axis per initialization, up to
+    its largest activations, so there the picture shows each layer's spread against the others'."""
     act = initcore.ACTIVATIONS[activation]
+    if act.limits is None:
+        crit = "2" if activation == "relu" else "1"  # sigma_w2 that keeps the signal's spread (no bias)
+        deep = (
+            tr("toward 0")
+            if bias_std == 0
+            else tr("to the spread the biases alone keep up (σ_b = {spread})", spread=f"{bias_std:g}")
+        )
+        text = notice(
+            "each row is one layer's distribution of activations, brightest where most units are. Each "
+            "initialization has its own axis, up to its largest activations: weights that shrink the signal "
+            "(σ_w² = fan-in · Var(w) below {crit}) crowd the deeper rows {deep}; weights that grow it crowd "
+            "the first rows toward 0",
+            crit=crit,
+            deep=deep,
+        )
+        if activation == "relu":
+            return text + tr("; ReLU also puts every unit with z ≤ 0 at exactly 0 (the left column).")
+        return text + "."
     centre = f"{float(act.fn(np.zeros(1))[0]):.2g}"
     if bias_std == 0:
         small = tr("a thin stripe at {act}(0) = {centre}", act=act.name, centre=centre)
@@ -68,23 +88,16 @@ def heatmap_caption(activation: str, bias_std: float) -> str:
             act=act.name,
             centre=centre,
         )
-    text = notice(
+    lo, hi = act.limits
+    return notice(
         "each row is one layer's distribution of activations, brightest where most units are. Small "
         "weights (σ_w² = fan-in · Var(w) far below 1) squeeze every layer into {small}",
         small=small,
-    )
-    if act.limits is not None:
-        lo, hi = act.limits
-        return text + tr(
-            "; large ones push the units to the edges, {lo} and {hi}.", lo=f"{lo:g}", hi=f"{hi:g}"
-        )
-    if activation == "relu":
-        return text + tr("; ReLU puts every unit with z ≤ 0 at exactly 0 (the left column).")
-    return text + "."
+    ) + tr("; large ones push the units to the edges, {lo} and {hi}.", lo=f"{lo:g}", hi=f"{hi:g}")
 
 
 def zones_caption(activation: str) -> str:
-    """Chart 3: what the saturated and near-linear shares mean for this activation."""
+    """Tab 2: what the saturated and near-linear shares mean for this activation."""
     if activation in ("sigmoid", "tanh"):
         return notice(
             "saturated (solid) = slope below {sat} of the activation's steepest, near-linear (dashed) = at "
@@ -114,7 +127,7 @@ GRADIENTS_CAPTION = (
 
 
 def q_caption(layers: pd.DataFrame) -> str:
-    """Chart 5: how far the measured E[z^2] is from the mean-field prediction, from the numbers."""
+    """Tab 3: how far the measured E[z^2] is from the mean-field prediction, from the numbers."""
     gaps, apart = {}, []
     for series, mine in layers.groupby("series", sort=False):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -167,7 +180,7 @@ THEORY_CAPTION = (
 
 
 def phase_caption(activation: str, width: int) -> str:
-    """Chart 6 (the edge of chaos with no bias comes from the theory)."""
+    """Tab 4, the phase diagram (the edge of chaos with no bias comes from the theory)."""
     edge = _edge_of_chaos(activation)
     where = tr(" With no bias it lies at σ_w² ≈ {edge}.", edge=f"{edge:.3g}") if np.isfinite(edge) else ""
     return notice(
