@@ -26,7 +26,7 @@ from .base import (
 # --- saturation across depth (page 2) -------------------------------------------------------------
 
 
-# Vega's "viridis" (vega-scale): 32 colours, interpolated linearly in RGB between neighbours.
+# Vega's "viridis" (vega-scale): 31 colours, interpolated linearly in RGB between neighbours.
 _VIRIDIS = (
     "440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b"
     "1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725"
@@ -71,25 +71,29 @@ def heatmap_strips(hist: pd.DataFrame) -> pd.DataFrame:
     """One row per (series, layer) of ``hist`` (its bins in consecutive rows, in order): the layer's bins
     as one image strip, each bin ``STRIP_REPEAT`` pixels of viridis(height), from its first bin's left
     edge to its last's right edge. Columns: series, layer, left, right, url, peak (its largest height,
-    for the colour legend)."""
+    for the colour legend), peak_at (the middle of its tallest bin)."""
     series, layer = hist["series"].to_numpy(), hist["layer"].to_numpy()
     new_group = np.ones(len(hist), bool)
     new_group[1:] = (series[1:] != series[:-1]) | (layer[1:] != layer[:-1])
     starts = np.flatnonzero(new_group)
     ends = np.append(starts[1:], len(hist))
     colors = np.repeat(viridis(hist["height"].to_numpy()), STRIP_REPEAT, axis=0)  # every bin at once
-    height = hist["height"].to_numpy()
+    height, left, right = (hist[c].to_numpy() for c in ("height", "left", "right"))
     return pd.DataFrame(
         {
             "series": series[starts],
             "layer": layer[starts],
-            "left": hist["left"].to_numpy()[starts],
-            "right": hist["right"].to_numpy()[ends - 1],
+            "left": left[starts],
+            "right": right[ends - 1],
             "url": [
                 png_data_url(colors[a * STRIP_REPEAT : b * STRIP_REPEAT][None])
                 for a, b in zip(starts, ends, strict=True)
             ],
             "peak": np.maximum.reduceat(height, starts) if len(hist) else np.zeros(0),
+            "peak_at": [
+                (left[a + int(np.argmax(height[a:b]))] + right[a + int(np.argmax(height[a:b]))]) / 2
+                for a, b in zip(starts, ends, strict=True)
+            ],
         }
     )
 
@@ -120,8 +124,7 @@ def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, boun
             tooltip=[
                 alt.Tooltip("series:N", title=tr("weights")),
                 alt.Tooltip("layer:O"),
-                alt.Tooltip("left:Q", title=tr("a from"), format=".3g"),
-                alt.Tooltip("right:Q", title=tr("a to"), format=".3g"),
+                alt.Tooltip("peak_at:Q", title=tr("most units near a ="), format=".3g"),
             ],
         )
     )

@@ -142,8 +142,10 @@ def network_weights(
     if depth * width * width < 2 * ROWS_SPLIT:
         return [layer(l, shape) for l, shape in enumerate(shapes, 1)]
     # A big net's layers are drawn two at a time (each from its own generator: the same numbers in any
-    # order; numpy fills arrays with the GIL released).
-    return list(_ROWS.map(layer, range(1, depth + 1), shapes))
+    # order; numpy fills arrays with the GIL released), in a pool of its own: queued on the shared one,
+    # fifty draws would hold up other passes' elementwise halves.
+    with ThreadPoolExecutor(2, thread_name_prefix="initcore-draws") as pool:
+        return list(pool.map(layer, range(1, depth + 1), shapes))
 
 
 class _UnitDraws:

@@ -31,6 +31,8 @@ TABS = {  # the views below the verdicts, one open at a time (only its charts ar
 }
 TAB_CHARTS = {"units": ("heatmap",), "activations": ("mean_std", "zones"), "gradients": ("grads", "q"),
               "phase": ("phase",)}  # fmt: skip
+EARLY_S = 0.5  # nets estimated quicker than this are computed before any widget is drawn (slower ones
+# after the controls, which then stay on screen while they compute)
 NET = ("s_act", "s_depth", "s_width", "s_batch", "s_inputs", "s_bias", "s_seed")
 S = START
 CONTROLS = (
@@ -77,7 +79,7 @@ def tab_specs(view: DepthView, seed: int, tab: str) -> dict[str, dict]:
 with ui.Page("depth", CONTROLS) as page:
     now = {k: page.value(k) for k in NET}
     ahead = ui.views.depth_view(now, [ui.views.slot_init(page, "s_i", j) for j in SLOTS[: page.value("s_k")]])
-    if ahead.cost().fits():
+    if ahead.cost().seconds <= EARLY_S:  # quick: compute first, then send the page in one go
         computed(ahead, now["s_seed"])
     st.title(tr("Saturation across depth"))
     st.markdown(tr(words.DEPTH_INTRO))

@@ -209,6 +209,21 @@ def _assert_widgets(at: AppTest, values: dict) -> None:
 TABS, TAB_CHARTS = shown.constant(shown.P2, "TABS"), shown.constant(shown.P2, "TAB_CHARTS")
 
 
+def _open_tab(at: AppTest) -> int:
+    """The index of the tab the page's one st.tabs opens on (its container's default_tab_index)."""
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "tab_container":
+                found.append(child.proto.tab_container.default_tab_index)
+            walk(child)
+
+    walk(at._tree)
+    (index,) = found
+    return index
+
+
 def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
     at = _app(P2)
     assert not at.exception, at.exception
@@ -230,6 +245,7 @@ def test_page2_defaults_are_the_lesson_with_initcore_numbers_and_verdicts():
         at.run()
         assert not at.exception, at.exception
         assert at.query_params["s_view"] == tab, "the link opens on this tab"
+        assert _open_tab(at) == list(TABS).index(tab), "the browser is told to show this tab"
         assert _verdicts(at) == verdicts, "every tab is a view of the same nets"
         specs = [c.proto.spec for c in at.get("vega_lite_chart")]
         assert len(specs) == len(names), (tab, names)

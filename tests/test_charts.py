@@ -219,6 +219,8 @@ def test_heatmap_strips_are_the_histogram_bins_in_vegas_viridis(activation):
         bins = hist[(hist.series == row.series) & (hist.layer == row.layer)]
         assert (row.left, row.right) == (bins.left.iloc[0], bins.right.iloc[-1]), "the strip spans its bins"
         assert row.peak == bins.height.max()
+        tallest = bins.iloc[int(np.argmax(bins.height.to_numpy()))]
+        assert row.peak_at == (tallest.left + tallest.right) / 2, "the tooltip's most common activation"
         pixels = _png_pixels(row.url)[0]
         assert pixels.shape == (len(bins) * charts.depth.STRIP_REPEAT, 4)
         per_bin = pixels.reshape(len(bins), charts.depth.STRIP_REPEAT, 4)

@@ -202,24 +202,39 @@ def test_statistics_of_large_layers_match_float64():
 
 
 @pytest.mark.parametrize(
-    ("activation", "std"), [("sigmoid", 1.0), ("sigmoid", 30.0), ("tanh", 0.1), ("relu", 0.1)]
+    ("activation", "scheme", "params"),
+    [
+        ("sigmoid", "normal", {"std": 1.0}),
+        ("sigmoid", "normal", {"std": 30.0}),
+        ("tanh", "orthogonal", {}),
+        ("relu", "he_uniform", {}),
+    ],
 )
-def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(monkeypatch, activation, std):
+def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(
+    monkeypatch, activation, scheme, params
+):
     """Above ROWS_SPLIT values per layer, elementwise work runs on two row halves side by side and a big
     net's layers are drawn two at a time: every statistic, array and weight equals the one-core pass's
-    exactly (std 30 pushes the sigmoid past its exponent floor, in one half at a time)."""
+    exactly (std 30 pushes the sigmoid past its exponent floor, in one half at a time). The kept unit
+    draws are cleared before each net, so that both are drawn."""
     from initcore import network
 
     x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)  # odd: halves 300, 301
-    kw = {"depth": 4, "width": 512, "scheme": "normal", "activation": activation, "seed": 4, "std": std}
+    kw = {"depth": 4, "width": 512, "scheme": scheme, "activation": activation, "seed": 4, **params}
     assert x.size >= network.ROWS_SPLIT and 2 * network.ROWS_SPLIT <= 4 * 512 * 512
-    split_w = initcore.network_weights(512, depth=4, width=512, scheme="normal", seed=9, std=std)
-    split = initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
+
+    def run() -> tuple:
+        network._unit_draw.kept.clear()
+        weights = initcore.network_weights(512, depth=4, width=512, scheme=scheme, seed=9, **params)
+        network._unit_draw.kept.clear()
+        return weights, initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
+
+    split = run()
     monkeypatch.setattr(network, "ROWS_SPLIT", 1 << 62)
-    whole_w = initcore.network_weights(512, depth=4, width=512, scheme="normal", seed=9, std=std)
-    whole = initcore.layer_stats(x, **kw), initcore.layer_arrays(x, **kw)
-    for a, b in zip(split_w, whole_w, strict=True):
+    whole = run()
+    for a, b in zip(split[0], whole[0], strict=True):
+        assert a is not b
         np.testing.assert_array_equal(a, b)
-    pd.testing.assert_frame_equal(split[0], whole[0], check_exact=True)
+    pd.testing.assert_frame_equal(split[1], whole[1], check_exact=True)
     for field in ("z", "a", "dz"):
-        np.testing.assert_array_equal(getattr(split[1], field), getattr(whole[1], field), err_msg=field)
+        np.testing.assert_array_equal(getattr(split[2], field), getattr(whole[2], field), err_msg=field)
