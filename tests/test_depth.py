@@ -243,6 +243,20 @@ def test_relu_histograms_get_their_own_range_per_series(small):
     assert (starts == 0.0).all(), f"relu outputs are >= 0, so every range starts at 0: {starts.to_dict()}"
 
 
+def test_a_relu_layer_collapsed_into_the_zero_bin_reads_full_there_not_dark():
+    """Each relu row is scaled to its tallest bin after the 0 bin; a row with every unit in the 0 bin (the
+    ReLU preset's Glorot layers on seed 0, or a dead layer) is scaled to that bin instead: 1 at 0, 0
+    elsewhere, never an all-dark row."""
+    from initcore import depth
+
+    live = np.abs(np.random.default_rng(0).standard_normal(1000))
+    hist = depth._histograms({"s": [live, np.zeros(1000), live * 1e-6]}, None, 10)
+    for layer in (2, 3):  # every value in the first bin
+        row = hist[hist.layer == layer]["height"].to_numpy()
+        assert row[0] == 1.0 and not row[1:].any(), (layer, row)
+    assert hist[hist.layer == 1]["height"].max() == 1.0
+
+
 def test_linear_histograms_are_symmetric_around_zero():
     inits = {"lecun": ("lecun_normal", {}), "big": ("normal", {"std": 1.0})}
     net = {**SMALL, "activation": "linear", "bias_std": 0.0}
