@@ -49,8 +49,9 @@ def test_the_core_reads_only_its_bundled_data():
 
 
 def _config() -> dict[str, dict[str, object]]:
-    """The shipped .streamlit/config.toml: sections of `key = value` with TOML scalars (tomllib is not in
-    Python 3.10's standard library, and this file needs no more than this)."""
+    """The shipped .streamlit/config.toml: sections of `key = value` with TOML scalars, and lists of tables
+    (``[[theme.fontFaces]]``, under their dotted name) (tomllib is not in Python 3.10's standard library,
+    and this file needs no more than this)."""
     config: dict[str, dict[str, object]] = {}
     section = config
     for line in (ROOT / ".streamlit" / "config.toml").read_text().splitlines():
@@ -59,6 +60,9 @@ def _config() -> dict[str, dict[str, object]]:
             continue
         if m := re.fullmatch(r"\[(\w+)\]", line):
             section = config.setdefault(m.group(1), {})
+        elif m := re.fullmatch(r"\[\[([\w.]+)\]\]", line):  # [[theme.fontFaces]]: one more table of a list
+            section = {}
+            config.setdefault(m.group(1), []).append(section)
         else:
             key, value = (part.strip() for part in line.split("=", 1))
             section[key] = json.loads(value)  # true / false / numbers / "strings" read alike in JSON
@@ -70,6 +74,17 @@ def test_shipped_config_keeps_xsrf_on_and_hides_tracebacks():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["client"]["showErrorDetails"] == "none"
     assert config["server"]["maxUploadSize"] <= 1, "nothing here takes uploads"
+
+
+def test_shipped_config_serves_its_own_font_and_nothing_from_elsewhere():
+    """The Persian font is a file of the app's static folder, fetched from the app: no CDN, no other host."""
+    config = _config()
+    assert config["server"]["enableStaticServing"] is True
+    (face,) = config["theme.fontFaces"]
+    assert face["family"] == config["theme"]["font"] == "Vazirmatn"
+    assert face["url"].startswith("app/static/") and "//" not in face["url"]
+    assert (ROOT / "static" / face["url"].removeprefix("app/static/")).is_file()
+    assert (ROOT / "static" / "fonts" / "VAZIRMATN-OFL.txt").is_file(), "the font's licence ships with it"
 
 
 def _tree(root: Path) -> dict[str, float]:

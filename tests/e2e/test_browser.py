@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = "svg.marks, canvas.marks"  # what Vega draws into; an empty chart has neither
 MAX_SHOT_HEIGHT = 12_000  # px: a screenshot taller than this would be a layout bug in itself
@@ -157,6 +158,35 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 # --- the pages ---------------------------------------------------------------------------------------
+
+
+FONT = ROOT / "static" / "fonts" / "vazirmatn-nl-variable.woff2"
+FONT_JS = """
+async () => {
+  const faces = await document.fonts.load('16px Vazirmatn', 'سلام');  // fetches it if a face matches
+  const h1 = getComputedStyle(document.querySelector('h1')).fontFamily;
+  const ours = faces.filter((f) => f.family.replaceAll('"', '') === 'Vazirmatn');
+  return {
+    loaded: ours.filter((f) => f.status === 'loaded').length,
+    persian: document.fonts.check('16px Vazirmatn', 'سلام'),
+    ranges: ours.map((f) => f.unicodeRange),
+    h1,
+  };
+}
+"""
+
+
+def test_the_persian_font_is_served_by_the_app_and_only_for_persian_letters(page: Page, app):
+    """Vazirmatn comes from the app itself (a classroom without internet renders Persian), loads in the
+    browser for Persian letters, and leaves Latin text to Streamlit's Source Sans."""
+    served = page.request.get(f"{app.url}/app/static/fonts/vazirmatn-nl-variable.woff2")
+    assert served.ok and served.body() == FONT.read_bytes(), served.status
+    open_page(page, f"{app.url}/", charts=1)
+    font = page.evaluate(FONT_JS)
+    assert font["loaded"] >= 1 and font["persian"], font
+    for ranges in font["ranges"]:  # Arabic script only: Latin letters and digits fall through to Source Sans
+        assert "U+600-6FF" in ranges.upper() and not ranges.upper().startswith("U+0-"), ranges
+    assert font["h1"].startswith("Vazirmatn") and "Source Sans" in font["h1"], font["h1"]
 
 
 def test_landing_page_radios_redraw_the_chart_and_the_numbers(page: Page, app):
