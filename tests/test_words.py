@@ -152,3 +152,39 @@ def test_zone_table_caption_reads_the_table():
 def test_a_preset_note_says_which_seeds_its_claims_are_checked_on():
     assert ui.seeds_note(claims.DEPTH_PRESETS[0].view) == "(Checked on seeds 0-9.)"
     assert ui.seeds_note(claims.TRAINING_PRESETS[0].view) == "(Checked on seeds 0-4.)"
+
+
+def test_each_thread_translates_as_it_was_told_and_carried_work_as_its_caller():
+    """Sessions run side by side in threads, perhaps in two languages: the translation in force is the
+    thread's own, a block's with translating(), and a pool worker's is its caller's through carry() (as
+    ui.parallel_map passes it on, for the verdicts the core writes in its threads)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from initcore.words import carry, set_translator, tr, translating
+    from ui.compute import parallel_map
+
+    seen: dict[str, object] = {}
+    ready = threading.Barrier(2)
+
+    def session(name: str, translate) -> None:
+        set_translator(translate)
+        ready.wait()  # both have set theirs before either reads
+        seen[name] = (tr("layer"), parallel_map(lambda m: tr(m), ["weights", "layer"]))
+
+    threads = [
+        threading.Thread(target=session, args=("shout", str.upper)),
+        threading.Thread(target=session, args=("plain", None)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"shout": ("LAYER", ["WEIGHTS", "LAYER"]), "plain": ("layer", ["weights", "layer"])}
+    assert tr("layer") == "layer", "the test's own thread was never told otherwise"
+    with translating(str.title):
+        assert tr("gradient flow") == "Gradient Flow"
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(tr, "layer").result() == "layer", "a bare worker starts in English"
+            assert pool.submit(carry(tr), "layer").result() == "Layer", "a carried one translates"
+    assert tr("gradient flow") == "gradient flow", "the block ends, English again"

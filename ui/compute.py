@@ -9,13 +9,15 @@ from typing import Any
 from streamlit import dataframe_util
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from initcore.words import carry
+
 WORKERS = 2  # threads for independent computations: the cores of a small server (BLAS uses one each)
 
 
 def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
     """``[fn(x) for x in items]`` in up to ``WORKERS`` threads (numpy releases the GIL in its loops and
     matrix products). Each thread carries this run's script context, so cached functions behave there as
-    they do on the page; results come back in order."""
+    they do on the page, and its translation (``initcore.words.carry``); results come back in order."""
     items = list(items)
     if len(items) < 2 or WORKERS < 2:
         return [fn(x) for x in items]
@@ -23,7 +25,7 @@ def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
     with ThreadPoolExecutor(
         min(WORKERS, len(items)), initializer=add_script_run_ctx, initargs=(None, ctx)
     ) as pool:
-        return list(pool.map(fn, items))
+        return list(pool.map(carry(fn), items))  # carry: the workers translate as this run does
 
 
 def frozen_spec(spec: dict) -> dict:
