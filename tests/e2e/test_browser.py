@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.e2e
 
@@ -149,9 +150,18 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     size = page.viewport_size
     main = page.locator("[data-testid=stMain]")
-    height = main.evaluate("el => el.scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(height, MAX_SHOT_HEIGHT)})
-    page.wait_for_function(FITS_JS, arg=MAX_SHOT_HEIGHT)  # the layout has followed the new size
+    # The content can still grow after it is measured (a chart or table finishing its layout, which a
+    # taller window may reflow): measure again and resize until the window holds it all.
+    for _ in range(20):
+        height = main.evaluate("el => el.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": min(height, MAX_SHOT_HEIGHT)})
+        try:
+            page.wait_for_function(FITS_JS, arg=MAX_SHOT_HEIGHT, timeout=3_000)  # the layout followed
+            break
+        except PlaywrightTimeoutError:
+            continue
+    else:
+        raise AssertionError(f"{name}: the page never fitted a window as tall as its content")
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
     return path
