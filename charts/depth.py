@@ -79,6 +79,7 @@ def heatmap_strips(hist: pd.DataFrame) -> pd.DataFrame:
     ends = np.append(starts[1:], len(hist))
     colors = np.repeat(viridis(hist["height"].to_numpy()), STRIP_REPEAT, axis=0)  # every bin at once
     height, left, right = (hist[c].to_numpy() for c in ("height", "left", "right"))
+    tallest = np.array([a + int(np.argmax(height[a:b])) for a, b in zip(starts, ends, strict=True)], int)
     return pd.DataFrame(
         {
             "series": series[starts],
@@ -89,11 +90,8 @@ def heatmap_strips(hist: pd.DataFrame) -> pd.DataFrame:
                 png_data_url(colors[a * STRIP_REPEAT : b * STRIP_REPEAT][None])
                 for a, b in zip(starts, ends, strict=True)
             ],
-            "peak": np.maximum.reduceat(height, starts) if len(hist) else np.zeros(0),
-            "peak_at": [
-                (left[a + int(np.argmax(height[a:b]))] + right[a + int(np.argmax(height[a:b]))]) / 2
-                for a, b in zip(starts, ends, strict=True)
-            ],
+            "peak": height[tallest],
+            "peak_at": (left[tallest] + right[tallest]) / 2,
         }
     )
 

@@ -139,8 +139,14 @@ with ui.Page("depth", CONTROLS) as page:
             st.vega_lite_chart(specs["heatmap"], width="content")
             st.caption(words.heatmap_caption(view.activation, view.bias_std))
             ui.download(d.hist, "activation_histograms.csv", "s_dl_hist")
-        elif shown in ("activations", "gradients"):
-            panes = {  # (title, chart, caption) side by side
+        elif shown == "phase":
+            left, right = st.columns([3, 2])
+            left.vega_lite_chart(specs["phase"], width="stretch")
+            right.caption(words.phase_caption(view.activation, view.width))
+            points = d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]]
+            ui.download(points, "phase_points.csv", "s_dl_phase")
+        else:  # two charts side by side, each (title, chart, caption), then the data behind them
+            panes = {
                 "activations": (
                     ("**Mean ± std of the activations**", "mean_std", words.notice(words.MEAN_STD)),
                     ("**Saturated and near-linear units**", "zones", words.zones_caption(view.activation)),
@@ -156,13 +162,7 @@ with ui.Page("depth", CONTROLS) as page:
                 column.caption(caption)
             if shown == "activations":
                 ui.download(d.layers, "layers.csv", "s_dl_layers")
-        if shown == "gradients":
-            st.dataframe(theory, width="stretch")
-            st.caption(tr(words.THEORY_CAPTION))
-            ui.download(d.summary, "theory.csv", "s_dl_theory")
-        elif shown == "phase":
-            left, right = st.columns([3, 2])
-            left.vega_lite_chart(specs["phase"], width="stretch")
-            right.caption(words.phase_caption(view.activation, view.width))
-            points = d.summary[["series", "sigma_w2", "sigma_b2", "chi1", "phase"]]
-            ui.download(points, "phase_points.csv", "s_dl_phase")
+            else:
+                st.dataframe(theory, width="stretch")
+                st.caption(tr(words.THEORY_CAPTION))
+                ui.download(d.summary, "theory.csv", "s_dl_theory")
