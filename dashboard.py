@@ -12,7 +12,7 @@ import initcore
 from initcore import claims
 from initcore.activations import curve, zone_spans
 from initcore.views import DepthView, DrawsView, TrainingView
-from ui import Control, tr, words
+from ui import N_, Control, tr, words
 
 ui.setup_page("Why initialization matters", ":material/school:")
 LESSON = (claims.DRAWS.a, claims.DRAWS.b)  # the two initializations before 2010, as page 1 draws them
@@ -20,11 +20,11 @@ PAGE_OF = {DrawsView: ui.PAGES[1][0], DepthView: ui.PAGES[2][0], TrainingView: u
 STEPS = claims.LESSON  # each step's sentences are claims, tested on many seeds (initcore.claims)
 CONTROLS = (
     Control("act", "Activation", "sigmoid", "radio", ("sigmoid", "tanh"), horizontal=True),
-    Control("n", "Inputs per unit, n", 100, "radio", (10, 100, 1000), horizontal=True),
-    Control("lesson", "Lesson mode: teach it in six steps", False, "toggle"),
+    Control("n", N_("Inputs per unit, n"), 100, "radio", (10, 100, 1000), horizontal=True),
+    Control("lesson", N_("Lesson mode: teach it in six steps"), False, "toggle"),
     Control(
         "step",
-        "Step",
+        N_("Step"),
         1,
         "radio",
         tuple(range(1, len(STEPS) + 1)),
@@ -41,7 +41,9 @@ with ui.Page("home", CONTROLS) as page:
         with st.container(border=True):
             step = page.draw("step")
             lesson = STEPS[step - 1]
-            st.markdown(f"**{step}. {tr(lesson.title)}.** {lesson.text}")
+            st.markdown(
+                tr("**{step}. {title}.** {text}", step=step, title=tr(lesson.title), text=lesson.text)
+            )
             st.page_link(
                 PAGE_OF[type(lesson.view)],
                 label=tr("Open step {step}: {title}", step=step, title=tr(lesson.title)),
@@ -83,5 +85,5 @@ with ui.Page("home", CONTROLS) as page:
 
     st.subheader(tr("Explore"))
     for path, label, icon, blurb in ui.PAGES[1:]:
-        st.page_link(path, label=tr(label), icon=icon)
+        st.page_link(path, label=tr(label), icon=icon, query_params=ui.language.query())
         st.caption(tr(blurb))

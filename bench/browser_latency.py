@@ -255,6 +255,10 @@ def probes() -> list[Probe]:
               seed("s_seed", lambda i: 1000 + i), 0),
         Probe("page 2 (defaults)", "depth (10 ↔ 11 ↔ 12)", "/Saturation_across_depth", 1,
               slide("s_depth", "RRLL"), 0),
+        Probe("page 1 (defaults, Persian)", "seed (new draws)", "/Uniform_vs_normal_draws?lang=fa", 2,
+              seed("d_seed", lambda i: 1000 + i), 0),
+        Probe("page 2 (defaults, Persian)", "seed (new nets)", "/Saturation_across_depth?lang=fa", 1,
+              seed("s_seed", lambda i: 1000 + i), 0),
     ]  # fmt: skip
 
 

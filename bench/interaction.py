@@ -31,10 +31,13 @@ def _timed_reruns(at: AppTest, changes: list[Callable[[AppTest], object]], repea
     return out
 
 
-def _app(page: str | None) -> AppTest:
+def _app(page: str | None, lang: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     if page:
         at.switch_page(page)
+    if lang:
+        at.query_params["lang"] = lang
+    if page or lang:
         at.run()
     return at
 
@@ -107,6 +110,11 @@ def main() -> None:
     at = _app(page2)
     changes = [lambda a, d=d: a.slider(key="s_depth").set_value(d) for d in (11, 12, 9, 10)]
     rows.append(("page 2 (defaults)", "depth", _timed_reruns(at, changes, args.repeat)))
+    for page, name, key in ((page1, "page 1", "d_seed"), (page2, "page 2", "s_seed")):  # the same, in Persian
+        at = _app(page, lang="fa")
+        change = [lambda a, key=key: a.number_input(key=key).set_value(next(seeds))]
+        what = "seed (new draws)" if page == page1 else "seed (new nets)"
+        rows.append((f"{name} (defaults, Persian)", what, _timed_reruns(at, change, args.repeat)))
     at = _app(page2)
     changes = [lambda a, v=v: a.number_input(key="s_i2_std").set_value(v) for v in (0.2, 0.3, 0.05, 0.1)]
     rows.append(("page 2 (defaults)", "one initialization's std", _timed_reruns(at, changes, args.repeat)))

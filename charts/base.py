@@ -8,14 +8,13 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from initcore.words import tr
+from initcore.words import N_, is_rtl, per_language, tr, whole
 
 ZONE_COLORS = {"saturated": "#D55E00", "nonlinear": "#009E73", "near-linear": "#0072B2"}
 # One colour per scheme on every chart and page: Okabe-Ito first, then Paul Tol's muted scheme for the
@@ -39,8 +38,8 @@ SECOND_OF_A_KIND = "#000000"  # when two compared series use the same scheme, th
 # ... and further ones of that scheme (the lesson compares three normals) these, from Paul Tol's palettes
 REPEATS = (SECOND_OF_A_KIND, "#DDCC77", "#117733", "#661100", "#6699CC")
 FONT_SIZE = 14  # readable on a projector from the back of the room
-Z_TITLE = "z = w₁x₁ + … + wₙxₙ"
-SLOPE_LABEL = "relative slope φ'(z) / max φ'"
+Z_TITLE = N_("z = w₁x₁ + … + wₙxₙ")
+SLOPE_LABEL = N_("relative slope φ'(z) / max φ'")
 
 
 # --- plumbing: named data, templates, fast specs ---------------------------------------------------
@@ -62,9 +61,29 @@ def _attach(chart: alt.TopLevelMixin, data: dict[str, pd.DataFrame]) -> alt.TopL
     return chart.properties(datasets={name: _records(df) for name, df in data.items()})
 
 
-@lru_cache(maxsize=128)
+@per_language(maxsize=128)
 def _template_dict(template: Callable[..., alt.TopLevelMixin], key: tuple) -> dict[str, Any]:
-    return template(*key).to_dict(validate=False)
+    return _rtl_titles(template(*key).to_dict(validate=False))
+
+
+_TEXT_KEYS = ("title", "text", "subtitle")  # where a spec holds words (chart, axis and legend titles)
+
+
+def _rtl_titles(node: Any) -> Any:
+    """The spec with every title in a right-to-left language as one right-to-left isolate: charts are
+    drawn left to right (their axes and numbers), and a Persian title keeps its word order inside them."""
+    if not is_rtl():
+        return node
+    if isinstance(node, dict):
+        return {
+            k: (whole(v) if isinstance(v, str) else [whole(t) if isinstance(t, str) else t for t in v])
+            if k in _TEXT_KEYS and isinstance(v, (str, list))
+            else _rtl_titles(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rtl_titles(v) for v in node]
+    return node
 
 
 def _finite(df: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +119,7 @@ def _fast_spec(
     return spec
 
 
-@lru_cache(maxsize=256)
+@per_language(maxsize=256)
 def _series_template_dict(template: Callable[..., alt.TopLevelMixin], key: tuple, series: tuple) -> dict:
     base = _template_dict(template, (_PLACEHOLDER if series else (), *key))
     return _with_series(base, series) if series else base
@@ -158,7 +177,12 @@ def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 
 def _zone_scale() -> alt.Scale:
-    return alt.Scale(domain=list(ZONE_COLORS), range=list(ZONE_COLORS.values()))
+    return alt.Scale(domain=[tr(z) for z in ZONE_COLORS], range=list(ZONE_COLORS.values()))
+
+
+def shown_zones(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its ``zone`` column in the page's language, as the zone scale's domain has them."""
+    return df.assign(zone=df["zone"].map(tr))
 
 
 def series_scale(series_schemes: dict[str, str] | tuple[tuple[str, str], ...]) -> alt.Scale:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 import initcore
-from initcore.words import tr
+from initcore.words import N_, tr
 
 from .base import (
     Chart,
@@ -232,9 +232,9 @@ def _long(layers: pd.DataFrame, columns: dict[str, str], positive: bool) -> pd.D
     return long
 
 
-_ZONE_KINDS = {"saturated": "saturated", "near_linear": "near-linear"}
-_GRAD_KINDS = {"grad_rms": "measured", "grad_theory": "mean-field prediction"}
-_Q_KINDS = {"q_measured": "measured E[z²]", "q_theory": "mean-field q"}
+_ZONE_KINDS = {"saturated": N_("saturated"), "near_linear": N_("near-linear")}
+_GRAD_KINDS = {"grad_rms": N_("measured"), "grad_theory": N_("mean-field prediction")}
+_Q_KINDS = {"q_measured": N_("measured E[z²]"), "q_theory": N_("mean-field q")}
 
 
 def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]) -> Chart:
@@ -248,9 +248,9 @@ def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]
         layers: ``initcore.depth_study(...).layers``.
     """
     kinds, title, log, fmt = {
-        "zones": (_ZONE_KINDS, "share of units", False, "%"),
-        "grads": (_GRAD_KINDS, "RMS of dL/dz (log)", True, "~e"),
-        "q": (_Q_KINDS, "E[z²] per layer (log)", True, "~g"),
+        "zones": (_ZONE_KINDS, N_("share of units"), False, "%"),
+        "grads": (_GRAD_KINDS, N_("RMS of dL/dz (log)"), True, "~e"),
+        "q": (_Q_KINDS, N_("E[z²] per layer (log)"), True, "~g"),
     }[which]
     kinds = {column: tr(kind) for column, kind in kinds.items()}  # legend entries are data: translate them
     key = (title, tuple(kinds.values()), log, fmt)

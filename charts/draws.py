@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from initcore.words import tr
+from initcore.words import N_, tr
 
 from .base import (
     SLOPE_LABEL,
@@ -15,6 +15,7 @@ from .base import (
     _configured,
     _zone_shade,
     series_scale,
+    shown_zones,
 )
 
 # --- the activation and its zones (landing page) ------------------------------------------------
@@ -30,7 +31,7 @@ def _activation_template(series: tuple[tuple[str, str], ...], label: str) -> alt
             strokeDash=alt.StrokeDash(
                 "curve:N",
                 title=None,
-                scale=alt.Scale(domain=[f"{label}(z)", SLOPE_LABEL], range=[[1, 0], [6, 4]]),
+                scale=alt.Scale(domain=[f"{label}(z)", tr(SLOPE_LABEL)], range=[[1, 0], [6, 4]]),
             ),
             tooltip=[
                 alt.Tooltip("curve:N", title=tr("curve")),
@@ -70,8 +71,8 @@ def _activation_data(
     long = curve.melt(
         id_vars=["z", "zone"], value_vars=["phi", "slope"], var_name="curve", value_name="value"
     )
-    long["curve"] = long["curve"].map({"phi": f"{label}(z)", "slope": SLOPE_LABEL})
-    data = {"spans": spans, "curve": long}
+    long["curve"] = long["curve"].map({"phi": f"{label}(z)", "slope": tr(SLOPE_LABEL)})
+    data = {"spans": shown_zones(spans), "curve": shown_zones(long)}
     if z is not None:
         data["z"] = z
     return data
@@ -185,7 +186,7 @@ def _neuron_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
             ],
         )
     )
-    shade = _zone_shade(Z_TITLE, legend_title=tr("sigmoid zone"), opacity=0.14)
+    shade = _zone_shade(Z_TITLE, legend_title=N_("sigmoid zone"), opacity=0.14)
     return _configured(alt.layer(shade, bars, sigmoid).properties(height=340))
 
 
@@ -202,5 +203,5 @@ def neuron_chart(
         curve: columns z, phi (the activation on the same z range).
         series_schemes: series label -> scheme name, for the colours.
     """
-    data = {"spans": spans, "hist": hist, "curve": curve[["z", "phi"]]}
+    data = {"spans": shown_zones(spans), "hist": hist, "curve": curve[["z", "phi"]]}
     return Chart(_neuron_template, (), data, tuple(series_schemes.items()))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
-from initcore.words import tr
+from initcore.words import N_, tr
 
 from .base import (
     FACET_COLUMNS,
@@ -15,6 +17,15 @@ from .base import (
 )
 
 # --- training comparisons (page 3) ----------------------------------------------------------------
+
+
+SPLITS = {"train": N_("train"), "test": N_("test")}  # the history's splits, as the legend names them
+
+
+def _split_label(field: str) -> str:
+    """A Vega expression naming the split held in ``field`` ("train" or "test") in the page's language."""
+    train, test = (json.dumps(tr(SPLITS[s]), ensure_ascii=False) for s in ("train", "test"))
+    return f"{field} === 'train' ? {train} : {test}"
 
 
 def _curves_template(series: tuple[tuple[str, str], ...], metric: str) -> alt.Chart:
@@ -35,16 +46,16 @@ def _curves_template(series: tuple[tuple[str, str], ...], metric: str) -> alt.Ch
                 "split:N",
                 title=None,
                 scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [6, 4]]),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", labelExpr=_split_label("datum.label")),
             ),
             tooltip=[
                 alt.Tooltip("scheme:N", title=tr("weights")),
-                alt.Tooltip("split:N"),
+                alt.Tooltip("split_shown:N", title=tr("data")),
                 alt.Tooltip("step:Q"),
                 alt.Tooltip(f"{metric}:Q", format=".4g" if log else ".1%"),
             ],
         )
-        .transform_calculate(series="datum.scheme")
+        .transform_calculate(series="datum.scheme", split_shown=_split_label("datum.split"))
         .properties(height=320)
     )
 
@@ -65,9 +76,9 @@ def training_curves(history: pd.DataFrame, series_schemes: dict[str, str], *, me
 
 
 LAYER_FIELDS = {
-    "a_mean": ("activation mean ± std", False),
-    "saturated": ("share of saturated units", False),
-    "grad_rms": ("RMS of dL/dz (log)", True),
+    "a_mean": (N_("activation mean ± std"), False),
+    "saturated": (N_("share of saturated units"), False),
+    "grad_rms": (N_("RMS of dL/dz (log)"), True),
 }
 
 

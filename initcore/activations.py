@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .words import N_
+
 SATURATED_SLOPE = 0.05  # r(z) below this: saturated
 LINEAR_SLOPE = 0.95  # r(z) at or above this: near-linear
 
@@ -144,7 +146,7 @@ SIGMOID_LINEAR_Z = 2.0 * TANH_LINEAR_Z  # 0.4549
 _ALL = (
     Activation(
         "sigmoid",
-        "Sigmoid",
+        N_("Sigmoid"),
         "sigmoid(z) = 1 / (1 + exp(-z)); sigmoid'(z) = sigmoid(z) (1 - sigmoid(z)) <= 1/4",
         _sigmoid_into,
         0.25,
@@ -154,7 +156,7 @@ _ALL = (
     ),
     Activation(
         "tanh",
-        "Tanh",
+        N_("Tanh"),
         "tanh(z) = (e^z - e^-z) / (e^z + e^-z); tanh'(z) = 1 - tanh(z)^2 <= 1",
         _tanh_into,
         1.0,
@@ -164,7 +166,7 @@ _ALL = (
     ),
     Activation(
         "relu",
-        "ReLU",
+        N_("ReLU"),
         "relu(z) = max(z, 0); relu'(z) = 1 for z > 0, else 0",
         _relu_into,
         1.0,
@@ -175,7 +177,7 @@ _ALL = (
     ),
     Activation(
         "linear",
-        "Linear (none)",
+        N_("Linear (none)"),
         "linear(z) = z; linear'(z) = 1",
         _linear_into,
         1.0,
@@ -198,7 +200,7 @@ def get_activation(name: str) -> Activation:
         raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {name!r}") from None
 
 
-ZONE_NAMES = ("saturated", "nonlinear", "near-linear")
+ZONE_NAMES = (N_("saturated"), N_("nonlinear"), N_("near-linear"))  # messages: the charts show them
 
 
 def zone_of(name: str, z: np.ndarray) -> np.ndarray:

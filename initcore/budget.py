@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .depth import SPLIT_VALUES
 from .training import EVAL_EXAMPLES, PROBE_EXAMPLES
-from .words import tr
+from .words import items, tr
 
 GEMM_FLOPS = 65e9  # float32 matrix products in numpy's BLAS, one thread
 ELEMENT_SECONDS = (
@@ -143,7 +143,7 @@ def over_budget_message(what: str, cost: Cost, suggestions: dict[str, int | None
     elif len(fixes) == 1:
         advice = tr("Lower {fix}", fix=fixes[0])
     else:
-        advice = tr("Lower {fixes}, or {last}", fixes=", ".join(fixes[:-1]), last=fixes[-1])
+        advice = tr("Lower {fixes}, or {last}", fixes=items(fixes[:-1]), last=fixes[-1])
     return tr(
         "These settings would take about {seconds} s and {megabytes} MB to {what}, more than this shared app "
         "allows for one request (about {max_seconds} s and {max_megabytes} MB). {advice}, and it runs. "

@@ -27,7 +27,7 @@ from .runs import SUNK_BELOW, Outcome, outcomes, sinking
 from .schemes import sigma_w2
 from .theory import chi1
 from .views import DepthView, DrawsView, Init, TrainingView, labelled
-from .words import tr
+from .words import N_, per_language, tr
 
 SEEDS = tuple(range(10))
 TRAINING_SEEDS = tuple(range(5))
@@ -69,7 +69,7 @@ def study(view: DepthView, seed: int) -> DepthStudy:
     return view.study(seed, one=_series)
 
 
-@lru_cache(maxsize=256)
+@per_language(maxsize=256)
 def _series(label: str, init: Init, net: DepthView, seed: int) -> DepthStudy:
     return net.series(label, init, seed)
 
@@ -79,17 +79,17 @@ def run(view: TrainingView, seed: int) -> Any:
     return view.run(seed)
 
 
-@lru_cache(maxsize=32)
+@per_language(maxsize=32)
 def fates(view: TrainingView, seed: int) -> dict[str, Outcome]:
     return {o.label: o for o in outcomes(run(view, seed))}
 
 
-@lru_cache(maxsize=32)
+@per_language(maxsize=32)
 def neuron_table(view: DrawsView, seed: int) -> pd.DataFrame:
     return view.neuron(seed).table.set_index("weights")
 
 
-@lru_cache(maxsize=32)
+@per_language(maxsize=32)
 def draws_summary(view: DrawsView, seed: int) -> pd.DataFrame:
     return view.draws(seed).summary
 
@@ -402,15 +402,17 @@ class DepthPreset:
 
 DEPTH_PRESETS = (
     DepthPreset(
-        "The lesson",
+        N_("The lesson"),
         # Batch 250: 62,500 values per layer give the same verdicts as 1,000 inputs on seeds 0-19, every
         # share of saturated units within 0.5 points, for a quarter of the matrix products (issue #14).
         DepthView((U, N01, N1, N10, GLOROT, GLOROT_X4), width=250, batch=250),
         ("near-linear", "vanishing gradients", "partly saturated", "saturated", "near-linear", "healthy"),
-        "Ten sigmoid layers of 250. The lesson's two draws are too small here: {u} is near-linear, and "
-        "through both it and {n01} layer 1 gets under 1e-4 of layer 10's gradient. N(0, 10²) is too "
-        "large: saturated. N(0, 1²) saturates most of the last layer, yet its gradient still reaches "
-        "layer 1. Plain Glorot, made for tanh, is near-linear for the sigmoid; 4x Glorot is healthy.",
+        N_(
+            "Ten sigmoid layers of 250. The lesson's two draws are too small here: {u} is near-linear, and "
+            "through both it and {n01} layer 1 gets under 1e-4 of layer 10's gradient. N(0, 10²) is too "
+            "large: saturated. N(0, 1²) saturates most of the last layer, yet its gradient still reaches "
+            "layer 1. Plain Glorot, made for tanh, is near-linear for the sigmoid; 4x Glorot is healthy."
+        ),
         both(
             layer_bounds(L_U, ratio=(0.0, 1e-4)),
             layer_bounds(L_N01, ratio=(0.0, 1e-4)),
@@ -418,30 +420,38 @@ DEPTH_PRESETS = (
         ),
     ),
     DepthPreset(
-        "Too small / Xavier / 4x Xavier / too large",
+        N_("Too small / Xavier / 4x Xavier / too large"),
         DepthView((N001, GLOROT_N, GLOROT_X4, N10)),
         ("near-linear", "near-linear", "healthy", "saturated"),
-        "Ten sigmoid layers of 100: N(0, 0.01²) near-linear, plain Glorot near-linear too (the sigmoid's "
-        "slope at 0 is only 1/4), 4x Glorot healthy, N(0, 10²) saturated.",
+        N_(
+            "Ten sigmoid layers of 100: N(0, 0.01²) near-linear, plain Glorot near-linear too (the sigmoid's "
+            "slope at 0 is only 1/4), 4x Glorot healthy, N(0, 10²) saturated."
+        ),
     ),
     DepthPreset(
-        "tanh: CS231n's 10 layers of 500",
+        N_("tanh: CS231n's 10 layers of 500"),
         DepthView((N001, GLOROT_N, N1), activation="tanh", width=500),
         ("near-linear", "healthy", "saturated"),
-        "The CS231n experiment with tanh: N(0, 0.01²) collapses toward 0 and is near-linear. Glorot is "
-        "healthy: its signal shrinks slowly, so most of layer 10 ends in the linear zone, yet over a tenth "
-        "of layer 10's gradient reaches layer 1. N(0, 1²) saturates over 80% of layer 10.",
+        N_(
+            "The CS231n experiment with tanh: N(0, 0.01²) collapses toward 0 and is near-linear. Glorot is "
+            "healthy: its signal shrinks slowly, so most of layer 10 ends in the linear zone, yet over a "
+            "tenth "
+            "of layer 10's gradient reaches layer 1. N(0, 1²) saturates over 80% of layer 10."
+        ),
         both(
             layer_bounds(L_GN, near_linear=(0.5, 1.0), ratio=(0.1, 10.0)),
             layer_bounds(L_N1, saturated=(0.8, 1.0)),
         ),
     ),
     DepthPreset(
-        "ReLU: He vs Glorot",
+        N_("ReLU: He vs Glorot"),
         DepthView((HE, GLOROT_N), activation="relu", depth=30),
         ("healthy", "collapsing"),
-        "Thirty ReLU layers of 100. He (σ_w² = 2) keeps the signal and the gradient: layer 1 gets between "
-        "a tenth and ten times layer 30's. Glorot (σ_w² = 1, half of what ReLU needs) lets both collapse.",
+        N_(
+            "Thirty ReLU layers of 100. He (σ_w² = 2) keeps the signal and the gradient: layer 1 gets "
+            "between "
+            "a tenth and ten times layer 30's. Glorot (σ_w² = 1, half of what ReLU needs) lets both collapse."
+        ),
         both(
             sigma_w2_is(**{L_HE: 2.0, L_GN: 1.0}),
             layer_bounds(L_HE, ratio=(0.1, 10.0), spread=(0.1, 10.0)),
@@ -494,34 +504,42 @@ NOTATION = {
 }
 TRAINING_PRESETS = (
     TrainingPreset(
-        "The lesson: simple initializations with sigmoid",
+        N_("The lesson: simple initializations with sigmoid"),
         LESSON_RUN,
         ("stalled", "stalled", "stalled", "learned", "learned", "stalled"),
-        "The 8x8 digits, five sigmoid layers of 64, plain SGD (which shows vanishing gradients). {u}, "
-        "{n01} and plain Glorot stay at chance; 4x Glorot learns, and so does N(0, 1²), whose χ₁ at "
-        "width 64, {edge}, is the closest of the six to the edge of chaos (χ₁ = 1); N(0, 10²) stays "
-        "at chance, most of its units saturated. The next preset trains the same nets with Adam.",
+        N_(
+            "The 8x8 digits, five sigmoid layers of 64, plain SGD (which shows vanishing gradients). {u}, "
+            "{n01} and plain Glorot stay at chance; 4x Glorot learns, and so does N(0, 1²), whose χ₁ at "
+            "width 64, {edge}, is the closest of the six to the edge of chaos (χ₁ = 1); N(0, 10²) stays "
+            "at chance, most of its units saturated. The next preset trains the same nets with Adam."
+        ),
         both(start_saturated(L_N10, 0.5), closest_to_the_edge(L_N1, 64, "sigmoid")),
     ),
     TrainingPreset(
-        "The same lesson with Adam",
+        N_("The same lesson with Adam"),
         ADAM_RUN,
         (("learned", "partly learned", "stalled"), "learned", "learned", "learned", "learned", "stalled"),
-        "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
-        "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, now "
-        "learn too. N(0, 10²) still stalls. {u}, the smallest, is rescued on some seeds and not on "
-        "others.",
+        N_(
+            "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
+            "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, now "
+            "learn too. N(0, 10²) still stalls. {u}, the smallest, is rescued on some seeds and not on "
+            "others."
+        ),
         both(start_gradient_ratio(L_N01, 1e-2), start_gradient_ratio(L_G, 1e-2)),
     ),
     TrainingPreset(
-        "Glorot & Bengio Figure 2: four sigmoid layers, standard initialization",
+        N_("Glorot & Bengio Figure 2: four sigmoid layers, standard initialization"),
         FIGURE_2,
         ("stalled", "stalled", "learned"),
-        "Four sigmoid layers of 128 on the digits, SGD with batches of 16. With the standard initialization "
-        "U[-1/√n, 1/√n] the top hidden layer's mean activation sinks below {sunk} within the first "
-        "300 steps while the layers below stay between 0.45 and 0.8, and it does not come back within 2,000 "
-        "steps: the net stays at chance. Plain Glorot sinks the same way; 4x Glorot does not sink, and "
-        "learns.",
+        N_(
+            "Four sigmoid layers of 128 on the digits, SGD with batches of 16. With the standard "
+            "initialization "
+            "U[-1/√n, 1/√n] the top hidden layer's mean activation sinks below {sunk} within the first "
+            "300 steps while the layers below stay between 0.45 and 0.8, and it does not come back within "
+            "2,000 "
+            "steps: the net stays at chance. Plain Glorot sinks the same way; 4x Glorot does not sink, and "
+            "learns."
+        ),
         both(
             sink(L_STD, sinks=True, by=300, lower=(0.45, 0.8)),
             sink(L_G, sinks=True, by=300, lower=(0.45, 0.8)),
@@ -529,14 +547,18 @@ TRAINING_PRESETS = (
         ),
     ),
     TrainingPreset(
-        "Too small / appropriate / too large",
+        N_("Too small / appropriate / too large"),
         RELU_RUN,
         ("dead", "stalled", "learned", ("exploded, then dead", "diverged")),
-        "Three ReLU layers of 16 on circles, SGD. Zeros: every ReLU outputs 0, so no gradient reaches any "
-        "hidden layer, from the start. N(0, 0.01²): layer 1 starts with under 1% of layer 3's gradient, and "
-        "training stalls. He: learns. N(0, 10²): its loss starts over 10 times a guess's, so its first "
-        "updates are huge, and the net either diverges (NaN) or ends with every hidden layer's gradient "
-        "exactly 0.",
+        N_(
+            "Three ReLU layers of 16 on circles, SGD. Zeros: every ReLU outputs 0, so no gradient reaches "
+            "any "
+            "hidden layer, from the start. N(0, 0.01²): layer 1 starts with under 1% of layer 3's gradient, "
+            "and "
+            "training stalls. He: learns. N(0, 10²): its loss starts over 10 times a guess's, so its first "
+            "updates are huge, and the net either diverges (NaN) or ends with every hidden layer's gradient "
+            "exactly 0."
+        ),
         both(
             no_gradient(L_ZEROS, at=("first", "last")),
             start_gradient_ratio(L_N001, 1e-2),
@@ -551,8 +573,10 @@ TRAINING_PRESETS = (
 _LESSON_CLAIMS = (
     Claim(
         "draws.stds",
-        "{u} has std 0.058 and {n01} has std 0.1: at the same number 0.1 the uniform has a third of "
-        "the normal's variance, and only the normal has tails.",
+        N_(
+            "{u} has std 0.058 and {n01} has std 0.1: at the same number 0.1 the uniform has a third of "
+            "the normal's variance, and only the normal has tails."
+        ),
         DRAWS,
         both(
             draw_bounds("A: " + L_U, "sample", std=(0.0570, 0.0585), excess_kurtosis=(-1.25, -1.15)),
@@ -562,8 +586,11 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "draws.same_variance",
-        "At the same variance the uniform needs the wider bound √3 · 0.1 = 0.173; the variances then match "
-        "but the shapes do not: no tails (excess kurtosis −1.2) against the normal's (0).",
+        N_(
+            "At the same variance the uniform needs the wider bound √3 · 0.1 = 0.173; the variances then "
+            "match "
+            "but the shapes do not: no tails (excess kurtosis −1.2) against the normal's (0)."
+        ),
         DrawsView(U, N01, compare="variance"),
         both(
             draw_bounds("A: U[-0.1732, 0.1732]", "theory", var=(0.01 - 1e-9, 0.01 + 1e-9)),
@@ -573,9 +600,11 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "neuron.n1000",
-        "A unit with n = 1000 inputs x ~ N(0, 1) adds them up: z has std √n · std(w), about 1.8 for the "
-        "uniform and 3.2 for the normal. The normal puts about a sixth of z in the sigmoid's flat tails, "
-        "the uniform under 3%.",
+        N_(
+            "A unit with n = 1000 inputs x ~ N(0, 1) adds them up: z has std √n · std(w), about 1.8 for the "
+            "uniform and 3.2 for the normal. The normal puts about a sixth of z in the sigmoid's flat tails, "
+            "the uniform under 3%."
+        ),
         NEURON_1000,
         both(
             neuron_bounds("A: " + L_U, **{"std of z (sample)": (1.75, 1.9), "saturated": (0.0, 0.03)}),
@@ -584,8 +613,10 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "neuron.n100",
-        "At n = 100 neither saturates (under 1% of z), and the uniform keeps over half of z in the "
-        "sigmoid's near-linear middle.",
+        N_(
+            "At n = 100 neither saturates (under 1% of z), and the uniform keeps over half of z in the "
+            "sigmoid's near-linear middle."
+        ),
         DRAWS,
         both(
             neuron_bounds("A: " + L_U, saturated=(0.0, 0.01), **{"near-linear": (0.5, 1.0)}),
@@ -594,9 +625,12 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_small",
-        "Through 10 sigmoid layers of 100, {u} and {n01} keep most of layer 10's units in the linear "
-        "zone, where the sigmoid's slope is about 1/4, and layer 1 gets less than 1e-5 of the gradient at "
-        "layer 10: both *near-linear*, with vanishing gradients.",
+        N_(
+            "Through 10 sigmoid layers of 100, {u} and {n01} keep most of layer 10's units in the linear "
+            "zone, where the sigmoid's slope is about 1/4, and layer 1 gets less than 1e-5 of the gradient "
+            "at "
+            "layer 10: both *near-linear*, with vanishing gradients."
+        ),
         SIGMOID_100,
         both(
             verdicts("near-linear", "near-linear"),
@@ -606,9 +640,12 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_small_wide",
-        "At width 1000 the same weights, summed over ten times as many inputs, spread z wider (over twice "
-        "as wide at layer 1). Only about a third of layer 10 stays in the linear zone for {u}, but its "
-        "gradient still vanishes; {n01} (σ_w² = 1000 · 0.01 = 10) turns *healthy*.",
+        N_(
+            "At width 1000 the same weights, summed over ten times as many inputs, spread z wider (over "
+            "twice "
+            "as wide at layer 1). Only about a third of layer 10 stays in the linear zone for {u}, but its "
+            "gradient still vanishes; {n01} (σ_w² = 1000 · 0.01 = 10) turns *healthy*."
+        ),
         SIGMOID_1000,
         both(
             verdicts("vanishing gradients", "healthy"),
@@ -619,10 +656,13 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_large",
-        "{n10} leaves over 90% of layer 10's units in the flat tails, their outputs stuck near 0 or 1: "
-        "*saturated*. {n1} saturates between a third and two thirds of them, yet its gradient still "
-        "reaches layer 1 (over 0.3 of layer 10's): it sits near the edge of chaos (χ₁ ≈ 1), where a net can "
-        "still train.",
+        N_(
+            "{n10} leaves over 90% of layer 10's units in the flat tails, their outputs stuck near 0 or 1: "
+            "*saturated*. {n1} saturates between a third and two thirds of them, yet its gradient still "
+            "reaches layer 1 (over 0.3 of layer 10's): it sits near the edge of chaos (χ₁ ≈ 1), where a net "
+            "can "
+            "still train."
+        ),
         LARGE_100,
         both(
             verdicts("partly saturated", "saturated"),
@@ -633,7 +673,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.too_large_wide",
-        "At width 1000, {n1} saturates over 80% of layer 10 too: *saturated*, like {n10}.",
+        N_("At width 1000, {n1} saturates over 80% of layer 10 too: *saturated*, like {n10}."),
         LARGE_1000,
         both(
             verdicts("saturated", "saturated"),
@@ -643,11 +683,14 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.fix_sigmoid",
-        "Glorot sets Var(w) = 2 / (fan_in + fan_out): σ_w² = fan_in · Var(w) = 1 at any width. It was "
-        "derived for units whose slope at 0 is 1, like tanh; the sigmoid's is 1/4 and its outputs have mean "
-        "0.5, so plain Glorot leaves this sigmoid net *near-linear*, layer 1 getting under 1e-5 of the "
-        "gradient (at width 100 it has exactly the variance of N(0, 0.1²)). Four times the Glorot limit, "
-        "the sigmoid's version (Bengio 2012), is *healthy*.",
+        N_(
+            "Glorot sets Var(w) = 2 / (fan_in + fan_out): σ_w² = fan_in · Var(w) = 1 at any width. It was "
+            "derived for units whose slope at 0 is 1, like tanh; the sigmoid's is 1/4 and its outputs have "
+            "mean "
+            "0.5, so plain Glorot leaves this sigmoid net *near-linear*, layer 1 getting under 1e-5 of the "
+            "gradient (at width 100 it has exactly the variance of N(0, 0.1²)). Four times the Glorot limit, "
+            "the sigmoid's version (Bengio 2012), is *healthy*."
+        ),
         FIX_SIGMOID,
         both(
             verdicts("near-linear", "near-linear", "healthy"),
@@ -658,7 +701,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.fix_tanh",
-        "With tanh, plain Glorot is *healthy*, and 4x Glorot saturates about half of layer 10.",
+        N_("With tanh, plain Glorot is *healthy*, and 4x Glorot saturates about half of layer 10."),
         FIX_TANH,
         both(
             verdicts("healthy", "healthy", "partly saturated"),
@@ -667,7 +710,9 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "depth.width",
-        "Set the width to 1000 and watch the verdicts of {u} and {n01} change while plain Glorot's stays.",
+        N_(
+            "Set the width to 1000 and watch the verdicts of {u} and {n01} change while plain Glorot's stays."
+        ),
         DEPTH_PRESETS[0].view,
         both(
             same_verdict_across_widths(L_G, (250, 1000)),
@@ -677,9 +722,12 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "training.lesson_sgd",
-        "With plain SGD, {u}, {n01} and plain Glorot stay at chance (about 10% on ten digits, 15% at "
-        "most); 4x Glorot and N(0, 1²) pass 90% test accuracy; N(0, 10²) stays at chance, over 90% of its "
-        "units saturated from the start.",
+        N_(
+            "With plain SGD, {u}, {n01} and plain Glorot stay at chance (about 10% on ten digits, 15% at "
+            "most); 4x Glorot and N(0, 1²) pass 90% test accuracy; N(0, 10²) stays at chance, over 90% of "
+            "its "
+            "units saturated from the start."
+        ),
         LESSON_RUN,
         both(
             outcome_kinds("stalled", "stalled", "stalled", "learned", "learned", "stalled"),
@@ -690,9 +738,11 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "training.lesson_adam",
-        "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
-        "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, learn "
-        "too.",
+        N_(
+            "Adam scales each weight's step by its own recent gradients, which hides vanishing gradients: "
+            "{n01} and plain Glorot, whose layer 1 starts with under 1% of the top layer's gradient, learn "
+            "too."
+        ),
         ADAM_RUN,
         both(
             outcome_kinds(
@@ -710,7 +760,7 @@ _LESSON_CLAIMS = (
     ),
     Claim(
         "training.adam_smallest",
-        "{u}, the smallest, is rescued on some seeds and not on others.",
+        N_("{u}, the smallest, is rescued on some seeds and not on others."),
         ADAM_RUN,
         mixed_outcome(L_U),
         TRAINING_SEEDS,
@@ -763,41 +813,41 @@ class Step:
 
 LESSON = (
     Step(
-        "Uniform vs normal",
+        N_("Uniform vs normal"),
         DRAWS,
         (
             CLAIMS["draws.stds"],
-            "Switch *Compare at* to *Same variance*.",
+            N_("Switch *Compare at* to *Same variance*."),
             CLAIMS["draws.same_variance"],
         ),
     ),
     Step(
         "What one neuron sees",
         NEURON_1000,
-        (CLAIMS["neuron.n1000"], "Then move *n* to 100.", CLAIMS["neuron.n100"]),
+        (CLAIMS["neuron.n1000"], N_("Then move *n* to 100."), CLAIMS["neuron.n100"]),
     ),
     Step(
-        "Too small: almost linear",
+        N_("Too small: almost linear"),
         SIGMOID_100,
-        (CLAIMS["depth.too_small"], "Then set the width to 1000.", CLAIMS["depth.too_small_wide"]),
+        (CLAIMS["depth.too_small"], N_("Then set the width to 1000."), CLAIMS["depth.too_small_wide"]),
     ),
     Step(
-        "Too large: saturation",
+        N_("Too large: saturation"),
         LARGE_100,
-        (CLAIMS["depth.too_large"], "Then set the width to 1000.", CLAIMS["depth.too_large_wide"]),
+        (CLAIMS["depth.too_large"], N_("Then set the width to 1000."), CLAIMS["depth.too_large_wide"]),
     ),
     Step(
-        "The fix: Xavier/Glorot",
+        N_("The fix: Xavier/Glorot"),
         FIX_SIGMOID,
-        (CLAIMS["depth.fix_sigmoid"], "Then switch the activation to tanh.", CLAIMS["depth.fix_tanh"]),
+        (CLAIMS["depth.fix_sigmoid"], N_("Then switch the activation to tanh."), CLAIMS["depth.fix_tanh"]),
     ),
     Step(
-        "Proof by training",
+        N_("Proof by training"),
         LESSON_RUN,
         (
-            "Press **Train**: the same net, data and batches, six initializations.",
+            N_("Press **Train**: the same net, data and batches, six initializations."),
             CLAIMS["training.lesson_sgd"],
-            "Then switch the optimizer to Adam (learning rate 0.01) and train again.",
+            N_("Then switch the optimizer to Adam (learning rate 0.01) and train again."),
             CLAIMS["training.lesson_adam"],
         ),
     ),
@@ -812,7 +862,7 @@ __all__ = [
     "TRAINING_SEEDS",
     "Claim",
     "DepthPreset",
-    "Step",
+    N_("Step"),
     "TrainingPreset",
     "labelled",
 ]

@@ -18,6 +18,7 @@ from .activations import gaussian_zone_shares, zone_of
 from .network import input_mean_square, neuron_z
 from .schemes import get_scheme, sample_values
 from .stats import histogram_frame, sample_summary, symmetric_range
+from .words import N_
 
 Schemes = dict[str, tuple[str, dict[str, Any]]]
 NEURON_UNITS, NEURON_BATCH = 100, 200  # 20,000 values of z per series
@@ -123,6 +124,10 @@ def normal_z_curves(stds: dict[str, float], *, reach: float, points: int = 301) 
         if frames
         else pd.DataFrame(columns=["series", "z", "density", "height"])
     )
+
+
+ZONE_COLUMNS = (N_("n"), N_("weights"), N_("std of z"), N_("near-linear"), N_("saturated"))  # zone_table's
+# columns, the headers of the landing page's table
 
 
 def zone_table(

@@ -16,21 +16,33 @@ import numpy as np
 
 from . import tf_loader
 from .checks import check_int, check_real, check_seed
+from .words import N_, tr
 
 TOY_SETS = {
-    "circles": "two concentric rings: the inner ring is one class (TensorFlow Playground)",
-    "xor": "the four quadrants, opposite ones sharing a class (TensorFlow Playground)",
-    "gaussians": "two overlapping Gaussian blobs (TensorFlow Playground)",
-    "spiral": "two interleaved spirals (TensorFlow Playground)",
-    "moons": "two interleaving half circles (deeplearning.ai's initialization notebook uses circles)",
+    "circles": N_("two concentric rings: the inner ring is one class (TensorFlow Playground)"),
+    "xor": N_("the four quadrants, opposite ones sharing a class (TensorFlow Playground)"),
+    "gaussians": N_("two overlapping Gaussian blobs (TensorFlow Playground)"),
+    "spiral": N_("two interleaved spirals (TensorFlow Playground)"),
+    "moons": N_("two interleaving half circles (deeplearning.ai's initialization notebook uses circles)"),
 }
 DATASETS = {
     **TOY_SETS,
-    "digits": "1,797 8x8 handwritten digits, 10 classes (UCI, CC BY 4.0; bundled)",
-    "mnist": "70,000 28x28 handwritten digits, 10 classes (downloaded by Keras once, then cached)",
-    "fashion_mnist": "70,000 28x28 clothing images, 10 classes (downloaded by Keras once, then cached)",
+    "digits": N_("1,797 8x8 handwritten digits, 10 classes (UCI, CC BY 4.0; bundled)"),
+    "mnist": N_("70,000 28x28 handwritten digits, 10 classes (downloaded by Keras once, then cached)"),
+    "fashion_mnist": N_("70,000 28x28 clothing images, 10 classes (downloaded by Keras once, then cached)"),
 }
 """Every data set: name -> one line saying what it is."""
+NAMES = {
+    "circles": N_("circles"),
+    "xor": N_("xor"),
+    "gaussians": N_("gaussians"),
+    "spiral": N_("spiral"),
+    "moons": N_("moons"),
+    "digits": N_("digits"),
+    "mnist": N_("mnist"),
+    "fashion_mnist": N_("fashion mnist"),
+}
+"""Every data set: name -> its name as the pages show it (a message)."""
 ONLINE = ("mnist", "fashion_mnist")
 DIGITS_FILE = Path(__file__).with_name("data") / "digits.npz"
 MAX_DOWNLOADED = 12_000  # MNIST-like sets are subsampled to this many training images (seeded)
@@ -112,14 +124,29 @@ def _download(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarra
     try:
         keras = tf_loader.tensorflow()[1]  # TensorFlow only for the sets that need it
     except ImportError as err:
-        raise DatasetUnavailable(f"{name} needs TensorFlow, which could not be loaded here ({err}).") from err
+        raise DatasetUnavailable(
+            tr(
+                "{name} needs TensorFlow, which could not be loaded here ({error}).",
+                name=tr(NAMES[name]),
+                error=err,
+            )
+        ) from err
     try:
         return getattr(keras.datasets, name).load_data()
     except Exception as err:  # no network, a proxy, a half-written cache file: all mean "not available"
-        raise DatasetUnavailable(
-            f"{name} could not be downloaded (this machine seems to be offline, and no copy is cached "
-            f"yet). Every other data set works offline. ({type(err).__name__})"
-        ) from err
+        raise offline(name, err) from err
+
+
+def offline(name: str, err: BaseException) -> DatasetUnavailable:
+    """The error for data set ``name`` that could not be downloaded (``err``: why), in words."""
+    return DatasetUnavailable(
+        tr(
+            "{name} could not be downloaded (this machine seems to be offline, and no copy is cached yet). "
+            "Every other data set works offline. ({error})",
+            name=tr(NAMES[name]),
+            error=type(err).__name__,
+        )
+    )
 
 
 # --- the 2-D sets: (n, 2) points and 0/1 labels, the pattern scaled to about [-1, 1] -------------

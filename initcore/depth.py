@@ -28,7 +28,7 @@ from .network import (
 )
 from .schemes import get_scheme, sigma_w2
 from .theory import critical_line, fixed_point, moments, phase_grid, predicted_grad_rms, variance_map
-from .words import tr
+from .words import N_, clauses, tr
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
@@ -56,12 +56,28 @@ class DepthStudy:
     summary: pd.DataFrame  # one row per series: sigma_w2, sigma_b2, q_star, chi1, phase, factors, verdict
 
 
+VERDICTS = (  # what verdict() can say, each a message (the pages show it translated)
+    N_("near-linear"),
+    N_("saturated"),
+    N_("partly saturated"),
+    N_("healthy"),
+    N_("collapsing"),
+    N_("vanishing gradients"),
+    N_("exploding"),
+    N_("exploding gradients"),
+    N_("dying"),
+    N_("overflow"),
+    N_("symmetric"),
+)
+PHASES = (N_("ordered"), N_("critical"), N_("chaotic"))  # what phase_of() can say
+
+
 def phase_of(c: float) -> str:
     """'ordered' (chi1 < 0.9: gradients shrink layer by layer), 'critical' (0.9 to 1.1) or 'chaotic'
     (> 1.1: they grow)."""
     if not math.isfinite(c):
         return "undefined"
-    return "ordered" if c < ORDERED_BELOW else "chaotic" if c > CHAOTIC_ABOVE else "critical"
+    return N_("ordered") if c < ORDERED_BELOW else N_("chaotic") if c > CHAOTIC_ABOVE else N_("critical")
 
 
 def _gradient_text(r: float, depth: int) -> str:
@@ -119,9 +135,9 @@ def verdict(
     first, last = {c: v[0] for c, v in cols.items()}, {c: v[-1] for c, v in cols.items()}
     depth = int(last["layer"])
     if not all(np.isfinite(v).all() for v in cols.values()):
-        return "overflow", tr("the numbers outgrow float32 (inf or NaN): the weights are far too large")
+        return N_("overflow"), tr("the numbers outgrow float32 (inf or NaN): the weights are far too large")
     if get_scheme(scheme).family == "zeros" or sigma_w2 == 0:  # every weight 0 (U[-0, 0] too)
-        return "symmetric", tr(
+        return N_("symmetric"), tr(
             "every unit of a layer computes the same value (activation std {std}): nothing breaks the "
             "symmetry, so the units can never learn different features",
             std=f"{last['a_std']:.2g}",
@@ -147,42 +163,42 @@ def verdict(
         tails = tr("{sat} of layer-{depth} units sit in the {act}'s flat tails", **n)
         if lin >= NEAR_LINEAR_AT and (vanishing or collapsing):
             linear = tr("{lin} of layer-{depth} units are in the {act}'s linear zone", **n)
-            return "near-linear", "; ".join([linear, *([fall] if collapsing else []), gradient])
+            return "near-linear", clauses([linear, *([fall] if collapsing else []), gradient])
         if sat >= SATURATED_AT or (sat >= PARTLY_SATURATED_AT and vanishing):
             lo, hi = act.limits
             stuck = tr(
                 "{tails}, their outputs stuck near {lo} or {hi}", tails=tails, lo=f"{lo:g}", hi=f"{hi:g}"
             )
             through = tr("through the few units left, ") if exploding else ""
-            return "saturated", f"{stuck}; {through}{gradient}"
+            return "saturated", clauses([stuck, through + gradient])
         if vanishing:
-            return "vanishing gradients", f"{gradient}; {shares}"
+            return N_("vanishing gradients"), clauses([gradient, shares])
         if exploding:
-            return "exploding gradients", f"{gradient}; {shares}"
+            return "exploding gradients", clauses([gradient, shares])
         if collapsing:
-            return "collapsing", f"{fall}; {gradient}"
+            return N_("collapsing"), clauses([fall, gradient])
         if sat >= PARTLY_SATURATED_AT:
-            return "partly saturated", tr(
+            return N_("partly saturated"), tr(
                 "{tails}, yet the gradient still reaches layer 1: {gradient}", tails=tails, gradient=gradient
             )
         start = tr(
             "; most of layer {depth}'s units are in the linear zone, yet the gradient still reaches layer 1",
             **n,
         )
-        return "healthy", f"{shares}; {gradient}" + (start if lin >= NEAR_LINEAR_AT else "")
+        return N_("healthy"), clauses([shares, gradient]) + (start if lin >= NEAR_LINEAR_AT else "")
     if act.name == "relu" and sat >= DYING_AT:
         return "dying", tr("{sat} of layer-{depth} units output 0; {gradient}", gradient=gradient, **n)
     if last["a_std"] > EXPLODING_STD:
         grows = tr("the activations' spread grows from {a} at layer 1 to {b} at layer {depth}", **spread)
-        return "exploding", f"{grows}; {gradient}"
+        return N_("exploding"), clauses([grows, gradient])
     if collapsing:
-        return "collapsing", f"{fall}; {gradient}"
+        return N_("collapsing"), clauses([fall, gradient])
     if vanishing:
-        return "vanishing gradients", gradient
+        return N_("vanishing gradients"), gradient
     if exploding:
         return "exploding gradients", gradient
     zeros = tr("at layer {depth}: {sat} of the units output 0; ", **n) if act.name == "relu" else ""
-    return "healthy", f"{zeros}{gradient}"
+    return N_("healthy"), f"{zeros}{gradient}"
 
 
 def depth_study(

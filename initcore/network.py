@@ -37,6 +37,7 @@ from .activations import LINEAR_SLOPE, SATURATED_SLOPE, Activation, get_activati
 from .checks import check_int, check_real, check_seed
 from .schemes import FAMILY, get_scheme
 from .theory import moments
+from .words import N_
 
 LAYER_COLUMNS = (
     "layer",
@@ -71,9 +72,9 @@ def _check_x(x: Any) -> np.ndarray:
 
 
 INPUTS: dict[str, str] = {
-    "normal": "standard normal, x ~ N(0, 1)",
-    "uniform01": "uniform on [0, 1], like pixel intensities",
-    "sigmoid": "sigmoid outputs of a previous layer, x = sigmoid(u) with u ~ N(0, 1)",
+    "normal": N_("standard normal, x ~ N(0, 1)"),
+    "uniform01": N_("uniform on [0, 1], like pixel intensities"),
+    "sigmoid": N_("sigmoid outputs of a previous layer, x = sigmoid(u) with u ~ N(0, 1)"),
 }
 """Input distributions: name -> description."""
 

@@ -36,14 +36,22 @@ import pandas as pd
 
 from .datasets import Dataset
 from .network import predict
-from .words import tr
+from .words import N_, clauses, tr
 
 EXPLODED_LOSS = 10.0  # step-0 loss, in units of the loss of a guess from the class frequencies
 STALL_MARGIN = 0.1  # a final test accuracy at most this far above chance is "stalled"
 VANISHED_BELOW = 1e-2  # step-0 gradient at layer 1 / at the top hidden layer, named as a reason
 SATURATED_SHARE = 0.5  # step-0 share of saturated units (mean over the layers), named as a reason
 SUNK_BELOW = 0.15  # a sigmoid layer's mean activation below this has sunk toward 0 (Glorot & Bengio, Fig. 2)
-OUTCOMES = ("learned", "partly learned", "stalled", "symmetric", "dead", "exploded, then dead", "diverged")
+OUTCOMES = (  # each a message: the pages show it translated
+    N_("learned"),
+    N_("partly learned"),
+    N_("stalled"),
+    N_("symmetric"),
+    N_("dead"),
+    N_("exploded, then dead"),
+    N_("diverged"),
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def _outcome(result: TrainResult, label: str, target: float) -> Outcome:
         return Outcome(label, "symmetric", None, detail)
     chance = result.chance_accuracy
     reasons = _reasons(layers, result.activation)
-    why = ": " + "; ".join(reasons) if reasons else ""
+    why = ": " + clauses(reasons) if reasons else ""
     if math.isfinite(chance) and final <= chance + STALL_MARGIN:
         detail = tr(
             "{final} test accuracy after {steps} steps, near the {chance} of always guessing the most "

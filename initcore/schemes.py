@@ -35,7 +35,7 @@ import numpy as np
 
 from . import tf_loader
 from .checks import check_fans, check_real, check_seed, check_shape, is_real
-from .words import tr
+from .words import N_, label, tr
 
 # std of N(0, 1) truncated to [-2, 2]: sqrt(1 - 2 * 2 * phi(2) / (2 * Phi(2) - 1)), with phi and Phi
 # the standard normal density and distribution function. Keras uses the same constant.
@@ -363,7 +363,14 @@ class Scheme:
     @property
     def doc(self) -> str:
         """The teaching text shown on the pages: formula, what it preserves (translated), and the paper."""
-        return f"{self.formula}. {tr(self.preserves)} {self.reference}."
+        return f"{self._formula()}. {tr(self.preserves)} {tr(self.reference)}."
+
+    def _formula(self) -> str:
+        """The formula translated: a hand-written one is a message; a generated one (the fan-based
+        schemes, :func:`_vs_formula`) is notation but for its one phrase in words."""
+        if self.fan_based:
+            return self.formula.replace(_TRUNCATED_AT, tr(_TRUNCATED_AT))
+        return tr(self.formula)
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, float]:
         """Validated parameters with defaults filled in; ValueError on unknown or bad ones."""
@@ -444,8 +451,11 @@ class Scheme:
         return FAMILY[self.family].scaled(self.scale(fan_in, fan_out, **params), unit)
 
     def short_label(self, **params: Any) -> str:
-        """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]``."""
-        p = self.resolve(params)
+        """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]`` (in the page's language,
+        isolated for right-to-left pages: :func:`initcore.words.label`)."""
+        return label(self._short_label(self.resolve(params)))
+
+    def _short_label(self, p: dict[str, float]) -> str:
         if self.name == "uniform":
             return f"U[-{p['limit']:.4g}, {p['limit']:.4g}]"
         if self.name == "normal":
@@ -453,8 +463,8 @@ class Scheme:
         if self.name == "truncated_normal":
             return f"TN(0, {p['std']:.4g}²)"
         if self.name == "orthogonal" and p["gain"] != 1.0:
-            return f"Orthogonal (gain {p['gain']:.4g})"
-        return self.label
+            return tr("Orthogonal (gain {gain})", gain=f"{p['gain']:.4g}")
+        return tr(self.label)
 
     def keras_spec(self, seed: int | None = None, **params: Any) -> tuple[str, dict[str, Any]]:
         """(class name in ``keras.initializers``, keyword arguments) of the equivalent initializer."""
@@ -480,10 +490,10 @@ class Scheme:
         return getattr(keras.initializers, cls)(**kwargs)
 
 
-_LIMIT = Param("limit", 0.1, 0.0, 1e6, "half-width of the interval: W ~ U[-limit, limit]")
-_STD = Param("std", 0.1, 0.0, 1e6, "standard deviation of the normal")
-_TSTD = Param("std", 0.1, 0.0, 1e6, "std of the normal before values beyond 2 std are re-drawn")
-_GAIN = Param("gain", 1.0, 0.0, 1e6, "multiplies the orthogonal matrix")
+_LIMIT = Param("limit", 0.1, 0.0, 1e6, N_("half-width of the interval: W ~ U[-limit, limit]"))
+_STD = Param("std", 0.1, 0.0, 1e6, N_("standard deviation of the normal"))
+_TSTD = Param("std", 0.1, 0.0, 1e6, N_("std of the normal before values beyond 2 std are re-drawn"))
+_GAIN = Param("gain", 1.0, 0.0, 1e6, N_("multiplies the orthogonal matrix"))
 
 
 def _vs_formula(scale: float, mode: str, distribution: str) -> str:
@@ -511,7 +521,10 @@ def _vs_formula(scale: float, mode: str, distribution: str) -> str:
         return f"W ~ U[-limit, limit], limit = {root(3 * c)}, {var}"
     if distribution == "untruncated_normal":
         return f"W ~ N(0, s^2), s = {root(c)}, {var}"
-    return f"W ~ N(0, s^2) truncated at {TRUNC_AT:g} s, s = {root(c)} / {TRUNC_STD_2SIGMA:.4f}, {var}"
+    return f"W ~ N(0, s^2) {_TRUNCATED_AT} {TRUNC_AT:g} s, s = {root(c)} / {TRUNC_STD_2SIGMA:.4f}, {var}"
+
+
+_TRUNCATED_AT = N_("truncated at")  # the words in a truncated normal's formula ("... truncated at 2 s")
 
 
 class _Preset(NamedTuple):
@@ -527,35 +540,51 @@ class _Preset(NamedTuple):
     reference: str
 
 
-_GLOROT = "Glorot & Bengio (2010), Understanding the difficulty of training deep feedforward nets"
-_HE = "He et al. (2015), Delving deep into rectifiers"
-_LECUN = "LeCun et al. (1998), Efficient BackProp"
-_BENGIO = "Bengio (2012), Practical recommendations for gradient-based training of deep architectures"
-_HEURISTIC = f"The 'commonly used heuristic' of {_GLOROT}"
-_THIRD = "Var(z) = E[x^2] / 3: through a linear layer the signal's E[z^2] shrinks to a third."
-_TANH_LIKE = (
+_GLOROT = N_("Glorot & Bengio (2010), Understanding the difficulty of training deep feedforward nets")
+_HE = N_("He et al. (2015), Delving deep into rectifiers")
+_LECUN = N_("LeCun et al. (1998), Efficient BackProp")
+_BENGIO = N_("Bengio (2012), Practical recommendations for gradient-based training of deep architectures")
+_HEURISTIC = N_(
+    "The 'commonly used heuristic' of Glorot & Bengio (2010), Understanding the difficulty of training deep "
+    "feedforward nets"
+)
+_THIRD = N_("Var(z) = E[x^2] / 3: through a linear layer the signal's E[z^2] shrinks to a third.")
+_TANH_LIKE = N_(
     "Derived for units that are linear with slope 1 near 0 (tanh, softsign): there it keeps the variance of "
     "activations going forward and of gradients going back about the same from layer to layer (fan_in and "
     "fan_out differ: their mean is the compromise). tanh's curvature still shrinks the signal slowly over "
     "many layers; the sigmoid (slope 1/4) needs 4x the scale."
 )
-_SIGMOID = "The old rule of thumb for sigmoid units: sigmoid'(0) = 1/4 is compensated by 4x larger weights."
-_RELU = (
+_SIGMOID = N_(
+    "The old rule of thumb for sigmoid units: sigmoid'(0) = 1/4 is compensated by 4x larger weights."
+)
+_RELU = N_(
     "For ReLU units, which zero half their input, keeps E[z^2] the same from layer to layer on average; a "
     "finite layer drifts around it, more so over many layers."
 )
-_LINEAR = "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2])."
+_LINEAR = N_(
+    "For linear-like units, keeps E[z^2] equal to the inputs' E[x^2] (Var(z) = fan_in Var(W) E[x^2])."
+)
 
 _U, _TN = "uniform", "truncated_normal"
 _ROWS = (  # name, label, scale, mode, distribution, keras, preserves, reference: the fields of _Preset
-    ("standard", "Standard (1/sqrt(fan_in))", 1 / 3, "fan_in", _U, None, _THIRD, _HEURISTIC),
-    ("glorot_uniform", "Glorot (Xavier) uniform", 1.0, "fan_avg", _U, "GlorotUniform", _TANH_LIKE, _GLOROT),
-    ("glorot_normal", "Glorot (Xavier) normal", 1.0, "fan_avg", _TN, "GlorotNormal", _TANH_LIKE, _GLOROT),
-    ("glorot_uniform_x4", "4x Glorot uniform (sigmoid)", 16.0, "fan_avg", _U, None, _SIGMOID, _BENGIO),
-    ("he_uniform", "He uniform", 2.0, "fan_in", _U, "HeUniform", _RELU, _HE),
-    ("he_normal", "He normal", 2.0, "fan_in", _TN, "HeNormal", _RELU, _HE),
-    ("lecun_uniform", "LeCun uniform", 1.0, "fan_in", _U, "LecunUniform", _LINEAR, _LECUN),
-    ("lecun_normal", "LeCun normal", 1.0, "fan_in", _TN, "LecunNormal", _LINEAR, _LECUN),
+    ("standard", N_("Standard (1/sqrt(fan_in))"), 1 / 3, "fan_in", _U, None, _THIRD, _HEURISTIC),
+    (
+        "glorot_uniform",
+        N_("Glorot (Xavier) uniform"),
+        1.0,
+        "fan_avg",
+        _U,
+        "GlorotUniform",
+        _TANH_LIKE,
+        _GLOROT,
+    ),
+    ("glorot_normal", N_("Glorot (Xavier) normal"), 1.0, "fan_avg", _TN, "GlorotNormal", _TANH_LIKE, _GLOROT),
+    ("glorot_uniform_x4", N_("4x Glorot uniform (sigmoid)"), 16.0, "fan_avg", _U, None, _SIGMOID, _BENGIO),
+    ("he_uniform", N_("He uniform"), 2.0, "fan_in", _U, "HeUniform", _RELU, _HE),
+    ("he_normal", N_("He normal"), 2.0, "fan_in", _TN, "HeNormal", _RELU, _HE),
+    ("lecun_uniform", N_("LeCun uniform"), 1.0, "fan_in", _U, "LecunUniform", _LINEAR, _LECUN),
+    ("lecun_normal", N_("LeCun normal"), 1.0, "fan_in", _TN, "LecunNormal", _LINEAR, _LECUN),
 )
 _VARIANCE_SCALING = tuple(_Preset(*row) for row in _ROWS)
 """The fan-based schemes, one row each: each is :func:`variance_scaling` with the row's scale, mode and
@@ -586,33 +615,33 @@ def _from_preset(row: _Preset) -> Scheme:
 _ALL = (
     Scheme(
         name="uniform",
-        label="Uniform",
+        label=N_("Uniform"),
         family="uniform",
-        formula="W ~ U[-limit, limit], Var(W) = limit^2 / 3 (default limit 0.1)",
-        preserves="Ignores the layer's size: Var(z) = fan_in * limit^2 / 3 * E[x^2] grows with fan_in.",
-        reference="The common default before 2010 (Keras RandomUniform)",
+        formula=N_("W ~ U[-limit, limit], Var(W) = limit^2 / 3 (default limit 0.1)"),
+        preserves=N_("Ignores the layer's size: Var(z) = fan_in * limit^2 / 3 * E[x^2] grows with fan_in."),
+        reference=N_("The common default before 2010 (Keras RandomUniform)"),
         _scale=lambda fan_in, fan_out, limit: limit,
         _keras=lambda limit: ("RandomUniform", {"minval": -limit, "maxval": limit}),
         params=(_LIMIT,),
     ),
     Scheme(
         name="normal",
-        label="Normal",
+        label=N_("Normal"),
         family="normal",
-        formula="W ~ N(0, std^2), untruncated (default std 0.1)",
-        preserves="Ignores the layer's size: Var(z) = fan_in * std^2 * E[x^2] grows with fan_in.",
-        reference="The common default before 2010 (Keras RandomNormal)",
+        formula=N_("W ~ N(0, std^2), untruncated (default std 0.1)"),
+        preserves=N_("Ignores the layer's size: Var(z) = fan_in * std^2 * E[x^2] grows with fan_in."),
+        reference=N_("The common default before 2010 (Keras RandomNormal)"),
         _scale=lambda fan_in, fan_out, std: std,
         _keras=lambda std: ("RandomNormal", {"mean": 0.0, "stddev": std}),
         params=(_STD,),
     ),
     Scheme(
         name="truncated_normal",
-        label="Truncated normal",
+        label=N_("Truncated normal"),
         family="truncnormal",
-        formula="W ~ N(0, std^2) with values beyond 2 std re-drawn; its std is 0.8796 std",
-        preserves="Ignores the layer's size, like the plain normal, but no weight exceeds 2 std.",
-        reference="Keras TruncatedNormal",
+        formula=N_("W ~ N(0, std^2) with values beyond 2 std re-drawn; its std is 0.8796 std"),
+        preserves=N_("Ignores the layer's size, like the plain normal, but no weight exceeds 2 std."),
+        reference=N_("Keras TruncatedNormal"),
         _scale=lambda fan_in, fan_out, std: std,
         _keras=lambda std: ("TruncatedNormal", {"mean": 0.0, "stddev": std}),
         params=(_TSTD,),
@@ -620,25 +649,33 @@ _ALL = (
     *(_from_preset(row) for row in _VARIANCE_SCALING),
     Scheme(
         name="orthogonal",
-        label="Orthogonal",
+        label=N_("Orthogonal"),
         family="orthogonal",
-        formula="W = gain * Q, Q a random orthogonal matrix (orthonormal columns, or rows if "
-        "fan_in < fan_out); Var(W) = gain^2 / max(fan_in, fan_out)",
-        preserves="With fan_in <= fan_out (orthonormal rows), a linear layer multiplies the norm of every "
-        "input vector by exactly gain; with more inputs than units it projects, and the norm shrinks.",
-        reference="Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of learning",
+        formula=N_(
+            "W = gain * Q, Q a random orthogonal matrix (orthonormal columns, or rows if fan_in < fan_out); "
+            "Var(W) = gain^2 / max(fan_in, fan_out)"
+        ),
+        preserves=N_(
+            "With fan_in <= fan_out (orthonormal rows), a linear layer multiplies the norm of every "
+            "input vector by exactly gain; with more inputs than units it projects, and the norm shrinks."
+        ),
+        reference=N_(
+            "Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of learning"
+        ),
         _scale=lambda fan_in, fan_out, gain: gain,
         _keras=lambda gain: ("Orthogonal", {"gain": gain}),
         params=(_GAIN,),
     ),
     Scheme(
         name="zeros",
-        label="Zeros",
+        label=N_("Zeros"),
         family="zeros",
         formula="W = 0",
-        preserves="Every unit of a layer computes the same thing and gets the same gradient: the symmetry is "
-        "never broken, so each layer acts as a single unit (with ReLU, no gradient flows at all).",
-        reference="The classic counter-example (Keras Zeros)",
+        preserves=N_(
+            "Every unit of a layer computes the same thing and gets the same gradient: the symmetry is "
+            "never broken, so each layer acts as a single unit (with ReLU, no gradient flows at all)."
+        ),
+        reference=N_("The classic counter-example (Keras Zeros)"),
         _scale=lambda fan_in, fan_out: 0.0,
         _keras=lambda: ("Zeros", {}),
     ),

@@ -15,38 +15,42 @@ import initcore
 from initcore.activations import curve, zone_spans
 from initcore.claims import DRAWS as LESSON
 from initcore.views import DrawsView
-from ui import tr, words
+from ui import N_, tr, words
 from ui.views import draw_slot, slot_controls
 
 ui.setup_page("Uniform vs normal draws", ":material/bar_chart:")
 
-COMPARE = {"bound": "Same number s (the lesson)", "variance": "Same variance", "free": "Set separately"}
+COMPARE = {
+    "bound": N_("Same number s (the lesson)"),
+    "variance": N_("Same variance"),
+    "free": N_("Set separately"),
+}
 DRAWS = (1_000, 10_000, 100_000, 1_000_000)
 FAN_INS = (1, 2, 5, 10, 20, 50, 100, 200, 300, 500, 1000, 2000, 4096)
 FANS = (1, 8192)  # a layer's fan_in and fan_out
 INPUTS = initcore.INPUTS
 CONTROLS = (
-    *slot_controls("d_", "a", LESSON.a, label="Distribution A"),
-    *slot_controls("d_", "b", LESSON.b, label="Distribution B"),
+    *slot_controls("d_", "a", LESSON.a, label=N_("Distribution A")),
+    *slot_controls("d_", "b", LESSON.b, label=N_("Distribution B")),
     ui.radio("d_compare", "Compare at", COMPARE, LESSON.compare, lambda m: tr(COMPARE[m])),
-    ui.integer("d_fan_in", "fan_in", *FANS, LESSON.fan_in, help="inputs per unit of the layer"),
-    ui.integer("d_fan_out", "fan_out", *FANS, LESSON.fan_out, help="units of the layer"),
+    ui.integer("d_fan_in", "fan_in", *FANS, LESSON.fan_in, help=N_("inputs per unit of the layer")),
+    ui.integer("d_fan_out", "fan_out", *FANS, LESSON.fan_out, help=N_("units of the layer")),
     ui.steps("d_draws", "Draws", DRAWS, LESSON.draws_n, "{:,}".format),
     ui.steps("d_n", "Inputs per neuron, n", FAN_INS, LESSON.n),
     ui.select("d_inputs", "Inputs x", INPUTS, LESSON.inputs, lambda k: tr(INPUTS[k])),
-    ui.seed("d_seed", help="same seed, same numbers"),
+    ui.seed("d_seed", help=N_("same seed, same numbers")),
 )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def draws_view(view: DrawsView, seed: int):
+def draws_view(view: DrawsView, seed: int, lang: str):  # lang: the chart's words
     d = view.draws(seed)
     series = {label: name for label, (name, _) in view.schemes().items()}
     return charts.draws_histogram(d.hist, d.curves, series).spec(), d.summary, d.samples
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def neuron_view(view: DrawsView, seed: int):
+def neuron_view(view: DrawsView, seed: int, lang: str):
     v = view.neuron(seed)
     series = {label: name for label, (name, _) in view.schemes().items()}
     spans, phi = zone_spans("sigmoid", -v.reach, v.reach), curve("sigmoid", -v.reach, v.reach)
@@ -82,24 +86,25 @@ with ui.Page("draws", CONTROLS) as page:
         col_a.caption(
             tr(
                 "{p} = **{value}**, matched to B ({how}).",
-                p=p,
+                p=tr(p),
                 value=f"{a_params[p]:.4g}",
                 how=tr(COMPARE[compare]).lower(),
             )
         )
 
     left, right = st.columns([1, 1])
-    spec, summary, samples = draws_view(replace(view, n=LESSON.n, inputs=LESSON.inputs), seed)  # draws: no n
+    drawn = replace(view, n=LESSON.n, inputs=LESSON.inputs)  # the draws do not depend on n
+    spec, summary, samples = draws_view(drawn, seed, ui.lang())
     left.vega_lite_chart(spec, width="stretch")
     left.caption(words.draws_caption(compare, a.scheme, b.scheme, summary, n_draws))
     right.table(ui.summary_table(summary))
     for label, (name, _) in schemes.items():
-        right.caption(f"**{label}**: {initcore.SCHEMES[name].doc}")
+        right.caption(tr("**{label}**: {doc}", label=label, doc=initcore.SCHEMES[name].doc))
 
     st.subheader(tr("What one neuron sees"))
     c1, c2 = st.columns(2)
     n, inputs = page.draw("d_n", c1), page.draw("d_inputs", c2)
-    spec, z_table = neuron_view(view, seed)
+    spec, z_table = neuron_view(view, seed, ui.lang())
     left, right = st.columns([1, 1])
     left.vega_lite_chart(spec, width="stretch")
     right.table(ui.neuron_table(z_table))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
 
 # isort: split
+import functools
+
 import streamlit as st
 
 import charts
 import initcore
 from initcore.claims import DEPTH_PRESETS
 from initcore.views import DepthView, Init
-from ui import tr, words
+from ui import N_, tr, words
 from ui.views import draw_slot, slot_controls
 
 ui.setup_page("Saturation across depth", ":material/stacked_line_chart:")
@@ -24,10 +26,10 @@ START = ui.depth_state(PRESETS[0].view)  # the page opens on the lesson
 SPARE = (Init.of("glorot_normal"), Init.of("he_normal"))  # for the slots the lesson leaves empty
 ACTS, INPUTS = initcore.ACTIVATIONS, initcore.INPUTS
 TABS = {  # the views below the verdicts, one open at a time (only its charts are made and drawn)
-    "units": "1 · Where the units sit, layer by layer",
-    "activations": "2 · Activations: mean ± std, saturated and near-linear",
-    "gradients": "3 · Gradient flow and the theory",
-    "phase": "4 · Phase diagram",
+    "units": N_("1 · Where the units sit, layer by layer"),
+    "activations": N_("2 · Activations: mean ± std, saturated and near-linear"),
+    "gradients": N_("3 · Gradient flow and the theory"),
+    "phase": N_("4 · Phase diagram"),
 }
 TAB_CHARTS = {"units": ("heatmap",), "activations": ("mean_std", "zones"), "gradients": ("grads", "q"),
               "phase": ("phase",)}  # fmt: skip
@@ -39,12 +41,12 @@ CONTROLS = (
     ui.select("s_act", "Activation", ACTS, S["s_act"], lambda a: tr(ACTS[a].label)),
     ui.slider("s_depth", "Depth (layers)", 1, 50, S["s_depth"], 1),
     ui.steps("s_width", "Width = fan-in", WIDTHS, S["s_width"]),
-    ui.steps("s_batch", "Batch", BATCHES, S["s_batch"], help="inputs pushed through the net"),
+    ui.steps("s_batch", "Batch", BATCHES, S["s_batch"], help=N_("inputs pushed through the net")),
     ui.select("s_inputs", "Inputs", INPUTS, S["s_inputs"], lambda k: tr(INPUTS[k])),
     ui.slider("s_bias", "Bias spread σ_b", 0.0, 3.0, S["s_bias"], 0.1, help=words.BIAS_HELP),
     ui.seed("s_seed"),
     ui.radio("s_k", "Initializations compared", SLOTS, S["s_k"]),
-    ui.switch("s_predict", "Predict, then reveal", help="Hide the results until you reveal them."),
+    ui.switch("s_predict", "Predict, then reveal", help=N_("Hide the results until you reveal them.")),
     ui.tabs("s_view", tuple(TABS), lambda t: tr(TABS[t])),
     *(
         c
@@ -55,23 +57,23 @@ CONTROLS = (
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def one(label: str, init: Init, net: DepthView, seed: int):
+def one(label: str, init: Init, net: DepthView, seed: int, lang: str):  # lang: the verdicts' words
     return net.series(label, init, seed)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def computed(view: DepthView, seed: int):
+def computed(view: DepthView, seed: int, lang: str):
     """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing; one
     cached computation per initialization, so that editing one recomputes only it."""
-    d = view.study(seed, one=one, run=ui.parallel_map)
+    d = view.study(seed, one=functools.partial(one, lang=lang), run=ui.parallel_map)
     return d, ui.theory_table(d.summary)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def tab_specs(view: DepthView, seed: int, tab: str) -> dict[str, dict]:
+def tab_specs(view: DepthView, seed: int, tab: str, lang: str) -> dict[str, dict]:
     """The specs of one tab's charts, made when the tab is first opened (read-only: the page draws copies,
     as Streamlit edits a spec's top-level keys)."""
-    d, _ = computed(view, seed)
+    d, _ = computed(view, seed, lang)
     made = charts.depth_charts(d, activation=view.activation, only=TAB_CHARTS[tab])
     return {name: ui.frozen_spec(chart.spec()) for name, chart in made.items()}
 
@@ -80,7 +82,7 @@ with ui.Page("depth", CONTROLS) as page:
     now = {k: page.value(k) for k in NET}
     ahead = ui.views.depth_view(now, [ui.views.slot_init(page, "s_i", j) for j in SLOTS[: page.value("s_k")]])
     if ahead.cost().seconds <= EARLY_S:  # quick: compute first, then send the page in one go
-        computed(ahead, now["s_seed"])
+        computed(ahead, now["s_seed"], ui.lang())
     st.title(tr("Saturation across depth"))
     st.markdown(tr(words.DEPTH_INTRO))
     page.show_notices()
@@ -101,13 +103,13 @@ with ui.Page("depth", CONTROLS) as page:
 
     ui.refuse_over_budget(
         page,
-        "compute",
+        N_("compute"),
         view.cost,
         {
-            "depth": ("the depth", "s_depth"),
-            "width": ("the width", "s_width"),
-            "batch": ("the batch", "s_batch"),
-            "k": ("the number of initializations", "s_k"),
+            "depth": (N_("the depth"), "s_depth"),
+            "width": (N_("the width"), "s_width"),
+            "batch": (N_("the batch"), "s_batch"),
+            "k": (N_("the number of initializations"), "s_k"),
         },
     )
     question = tr(
@@ -117,7 +119,7 @@ with ui.Page("depth", CONTROLS) as page:
     )
     if ui.hidden_until_revealed("s_predict", question, (view, seed)):
         page.stop()
-    d, theory = computed(view, seed)
+    d, theory = computed(view, seed, ui.lang())
 
     st.subheader(tr("Verdict"))
     st.caption(
@@ -128,13 +130,11 @@ with ui.Page("depth", CONTROLS) as page:
             depth=depth,
         )
     )
-    st.markdown(
-        "\n".join(f"- **{r.series}** — *{tr(r.verdict)}*: {r.detail}." for r in d.summary.itertuples())
-    )
+    st.markdown(words.verdict_lines((r.series, r.verdict, r.detail) for r in d.summary.itertuples()))
 
     with page.draw("s_view"):
         shown = page.value("s_view")
-        specs = {name: dict(spec) for name, spec in tab_specs(view, seed, shown).items()}
+        specs = {name: dict(spec) for name, spec in tab_specs(view, seed, shown, ui.lang()).items()}
         if shown == "units":
             st.vega_lite_chart(specs["heatmap"], width="content")
             st.caption(words.heatmap_caption(view.activation, view.bias_std))
@@ -148,12 +148,16 @@ with ui.Page("depth", CONTROLS) as page:
         else:  # two charts side by side, each (title, chart, caption), then the data behind them
             panes = {
                 "activations": (
-                    ("**Mean ± std of the activations**", "mean_std", words.notice(words.MEAN_STD)),
-                    ("**Saturated and near-linear units**", "zones", words.zones_caption(view.activation)),
+                    (N_("**Mean ± std of the activations**"), "mean_std", words.notice(words.MEAN_STD)),
+                    (
+                        N_("**Saturated and near-linear units**"),
+                        "zones",
+                        words.zones_caption(view.activation),
+                    ),
                 ),
                 "gradients": (
-                    ("**Gradient flow**", "grads", words.notice(words.GRADIENTS_CAPTION)),
-                    ("**Theory beside measurement**", "q", words.q_caption(d.layers)),
+                    (N_("**Gradient flow**"), "grads", words.notice(words.GRADIENTS_CAPTION)),
+                    (N_("**Theory beside measurement**"), "q", words.q_caption(d.layers)),
                 ),
             }[shown]
             for column, (title, name, caption) in zip(st.columns(2), panes, strict=True):

@@ -12,8 +12,8 @@ import initcore
 import initcore.runs
 import initcore.training
 from initcore.claims import TRAINING_PRESETS
-from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
-from ui import tr, words
+from initcore.datasets import DATASETS, NAMES, TOY_SETS, DatasetUnavailable, load_dataset
+from ui import N_, tr, words
 from ui.views import draw_slot, labels, slot_controls, test_points
 
 ui.setup_page("Training comparisons", ":material/model_training:")
@@ -28,7 +28,7 @@ START = ui.training_state(PRESETS[0].view)  # the page opens on the lesson
 ACTS = initcore.ACTIVATIONS
 S = START
 CONTROLS = (
-    ui.select("t_data", "Data set", DATASETS, S["t_data"], lambda n: n.replace("_", " ")),
+    ui.select("t_data", "Data set", DATASETS, S["t_data"], lambda n: tr(NAMES[n])),
     ui.slider("t_noise", "Noise (2-D sets)", 0.0, 0.5, S["t_noise"], 0.05),
     ui.slider("t_depth", "Hidden layers", 1, 10, S["t_depth"], 1),
     ui.steps("t_width", "Units per layer", WIDTHS, S["t_width"]),
@@ -42,7 +42,7 @@ CONTROLS = (
     ui.switch(
         "t_predict",
         "Predict, then reveal",
-        help="Hide the results (and the live loss) until you reveal them.",
+        help=N_("Hide the results (and the live loss) until you reveal them."),
     ),
     *(c for j, init in enumerate(PRESETS[0].view.inits, 1) for c in slot_controls("t_i", j, init)),
 )
@@ -84,19 +84,19 @@ with ui.Page("training", CONTROLS) as page:
     except DatasetUnavailable as err:
         st.warning(words.offline_warning(err), icon=":material/cloud_off:")
         page.stop()
-    with st.expander(tr("The data: {name}", name=view.data.replace("_", " ")), expanded=not submitted):
+    with st.expander(tr("The data: {name}", name=tr(NAMES[view.data])), expanded=not submitted):
         st.vega_lite_chart(charts.dataset_preview(initcore.runs.preview_frame(data)).spec(), width="content")
         st.caption(words.data_caption(data))
     ui.refuse_over_budget(
         page,
-        "train",
+        N_("train the models"),
         lambda **changes: view.cost(data, **changes),
         {
-            "steps": ("the steps", "t_steps"),
-            "depth": ("the hidden layers", "t_depth"),
-            "width": ("the units per layer", "t_width"),
-            "batch_size": ("the batch size", "t_batch"),
-            "k": ("the initializations compared", "t_k"),
+            "steps": (N_("the steps"), "t_steps"),
+            "depth": (N_("the hidden layers"), "t_depth"),
+            "width": (N_("the units per layer"), "t_width"),
+            "batch_size": (N_("the batch size"), "t_batch"),
+            "k": (N_("the initializations compared"), "t_k"),
         },
     )
     if submitted:
@@ -116,7 +116,7 @@ with ui.Page("training", CONTROLS) as page:
     st.subheader(tr("Who learned?"))
     st.dataframe(ui.training_table(initcore.runs.summarize(result)), width="stretch")
     fates = initcore.runs.outcomes(result)
-    st.markdown("\n".join(f"- **{o.label}** — *{tr(o.kind)}*: {o.detail}." for o in fates))
+    st.markdown(words.verdict_lines((o.label, o.kind, o.detail) for o in fates))
     if diverged := [o.label for o in fates if o.kind == "diverged"]:
         st.warning(words.diverged_warning(diverged))
     left, right = st.columns(2)

@@ -13,7 +13,7 @@ def offline(monkeypatch):
     """MNIST cannot be downloaded (no network, no TensorFlow): loading it raises DatasetUnavailable."""
 
     def unavailable(name):
-        raise initcore.datasets.DatasetUnavailable(f"{name} could not be downloaded (offline in this test).")
+        raise initcore.datasets.offline(name, OSError("offline in this test"))
 
     monkeypatch.setattr(initcore.datasets, "_download", unavailable)
 

@@ -8,8 +8,10 @@ computes nothing. AppTest runs the function's source as a script: it imports wha
 
 
 def probe(name, fields):
+    import ui.language
     import ui.state
 
+    ui.language.start()  # the link's language, as every page starts
     state = ui.state.PageState(name, fields)
     state.show_notices()
     state.sync(state.fields)

@@ -18,6 +18,7 @@ mirror cannot drift from the pages there unnoticed.
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -59,12 +60,26 @@ def _tree(page: str) -> ast.Module:
     return ast.parse((ROOT / page).read_text(encoding="utf-8"))
 
 
+class _Unmark(ast.NodeTransformer):
+    """``N_("text")`` (a message marked for the catalogue, initcore.words.N_) read as ``"text"``."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if getattr(node.func, "id", None) == "N_" and len(node.args) == 1:
+            return self.visit(node.args[0])
+        return self.generic_visit(node)
+
+
+def literal(node: ast.AST) -> Any:
+    """``ast.literal_eval`` of a node in which messages may be marked with ``N_``."""
+    return ast.literal_eval(_Unmark().visit(copy.deepcopy(node)))
+
+
 @cache
 def constant(page: str, name: str) -> Any:
     """A module-level literal of a page (``LESSON = {...}``)."""
     for node in _tree(page).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            return ast.literal_eval(node.value)
+            return literal(node.value)
     raise LookupError(f"{page} has no literal {name}")
 
 
@@ -73,7 +88,7 @@ def budget(page: str) -> tuple[str, dict[str, tuple[str, str]]]:
     """The page's ``ui.refuse_over_budget(page, what, cost, settings)``: (what, settings)."""
     for node in ast.walk(_tree(page)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "refuse_over_budget":
-            return ast.literal_eval(node.args[1]), ast.literal_eval(node.args[3])
+            return literal(node.args[1]), literal(node.args[3])
     raise LookupError(f"{page} refuses nothing over the budget")
 
 
@@ -149,7 +164,7 @@ def draws(v: dict[str, Any], fields: dict[str, ui.Field]) -> Shown:
         p = SCHEMES[a.scheme].params[0].name
         how = tr(constant(P1, "COMPARE")[compare]).lower()
         out.texts.append(
-            tr("{p} = **{value}**, matched to B ({how}).", p=p, value=f"{a_params[p]:.4g}", how=how)
+            tr("{p} = **{value}**, matched to B ({how}).", p=tr(p), value=f"{a_params[p]:.4g}", how=how)
         )
     lesson = claims.DRAWS
     d = replace(view, n=lesson.n, inputs=lesson.inputs).draws(seed)  # the draws do not depend on n

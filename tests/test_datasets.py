@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from initcore import datasets, tf_loader
-from initcore.datasets import DATASETS, TOY_SETS, DatasetUnavailable, load_dataset
+from initcore.datasets import DATASETS, NAMES, TOY_SETS, DatasetUnavailable, load_dataset
 
 EPS32 = float(np.finfo(np.float32).eps)
 STANDARD_TOL = 4 * EPS32
@@ -336,7 +336,12 @@ def test_offline_download_raises_dataset_unavailable_in_plain_words(monkeypatch,
     with pytest.raises(DatasetUnavailable) as err:
         load_dataset(name, seed=0)
     message = str(err.value)
-    for needed in (name, "offline", "Every other data set works offline", type(error).__name__):
+    for needed in (
+        NAMES[name],
+        "offline",
+        "Every other data set works offline",
+        type(error).__name__,
+    ):  # as shown
         assert needed in message, f"{needed!r} missing from: {message}"
     assert err.value.__cause__ is error, "the original error should be chained"
     assert isinstance(err.value, RuntimeError) and not isinstance(err.value, ValueError)

@@ -23,7 +23,8 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("VECLIB_MAXIMUM_THREADS", "1")  # macOS Accelerate
 
 # isort: split
-from initcore.words import tr
+from initcore.words import N_, tr
+from initcore.words import language as lang
 
 from . import words
 from .classroom import download, hidden_until_revealed, refuse_over_budget, train
@@ -59,6 +60,7 @@ from .views import (
 )
 
 __all__ = [
+    "N_",
     "PAGES",
     "WORKERS",
     "Control",
@@ -73,6 +75,7 @@ __all__ = [
     "frozen_spec",
     "hidden_until_revealed",
     "integer",
+    "lang",
     "neuron_table",
     "parallel_map",
     "preset_buttons",

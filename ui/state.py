@@ -24,8 +24,11 @@ import streamlit as st
 
 from initcore.words import tr
 
+from . import language
+
 _SAVED = "_saved_view"  # session_state slot: {page: {key: value}}, survives page switches
 _MAX_URL_VALUE = 200  # characters; longer URL values are refused before any parsing
+_NO_LABEL = ""  # tabs have none (a name, not a literal, so that the catalogue has no empty message)
 
 
 @dataclass(frozen=True)
@@ -248,9 +251,8 @@ def switch(key: str, label: str, default: bool = False, **kw: Any) -> Control:
 
 def tabs(key: str, options: Sequence[Any], shown: Callable[[Any], str], default: Any = None) -> Control:
     """Lazy tabs, one per option (the first open by default), titled ``shown(option)``."""
-    return Control(
-        key, "", options[0] if default is None else default, "tabs", tuple(options), label_of=shown
-    )
+    first = options[0] if default is None else default
+    return Control(key, _NO_LABEL, first, "tabs", tuple(options), label_of=shown)
 
 
 class PageState:
@@ -262,8 +264,10 @@ class PageState:
         self.notices: list[str] = []
         saved = st.session_state.setdefault(_SAVED, {}).setdefault(page, {})
         url = st.query_params
+        if said := language.notice():
+            self.notices.append(said)
         for key in list(url.keys()):
-            if key not in self.fields:
+            if key not in self.fields and key != language.PARAM:
                 self.notices.append(tr("Ignored the unknown link parameter `{key}`.", key=_short(key)))
                 del url[key]
         for key, field in self.fields.items():
@@ -307,6 +311,11 @@ class PageState:
                     st.query_params[key] = text
             elif key in st.query_params:
                 del st.query_params[key]
+        lang = language.link_value()
+        if lang is None:
+            st.query_params.pop(language.PARAM, None)
+        elif st.query_params.get_all(language.PARAM) != [lang]:
+            st.query_params[language.PARAM] = lang
         with st.sidebar:
             st.markdown(tr("**Copy a link to this view**"))
             st.code(share_link(), language=None, wrap_lines=True)
@@ -325,6 +334,7 @@ class Page:
 
     def __init__(self, name: str, controls: Iterable[Control]):
         self.controls = {c.key: c for c in controls}
+        st.session_state.setdefault(language.CONTROLS, set()).update(self.controls)  # kept on a switch
         self.state = PageState(name, [c.field for c in self.controls.values()])
         self.drawn: list[str] = []
         self._synced = False

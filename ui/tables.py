@@ -3,39 +3,43 @@ words (through :func:`initcore.words.tr`) and numbers to 4 significant digits.""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from initcore.words import tr
+from initcore.words import N_, label, tr
 
 SUMMARY_ROWS = {
-    "mean": "mean",
-    "std": "std",
-    "var": "variance",
-    "min": "min",
-    "max": "max",
-    "excess_kurtosis": "excess kurtosis",
-    "beyond_2std": "|w| > 2 std",
+    "mean": N_("mean"),
+    "std": N_("std"),
+    "var": N_("variance"),
+    "min": N_("min"),
+    "max": N_("max"),
+    "excess_kurtosis": N_("excess kurtosis"),
+    "beyond_2std": N_("|w| > 2 std"),
 }
 THEORY_COLUMNS = {
-    "sigma_w2": "σ_w²",
-    "q_star": "q*",
-    "chi1": "χ₁",
-    "phase": "phase",
-    "sqrt_chi1": "√χ₁",
-    "factor_theory": "factor per layer (predicted)",
-    "factor_measured": "factor per layer (measured)",
+    "sigma_w2": N_("σ_w²"),
+    "q_star": N_("q*"),
+    "chi1": N_("χ₁"),
+    "phase": N_("phase"),
+    "sqrt_chi1": N_("√χ₁"),
+    "factor_theory": N_("factor per layer (predicted)"),
+    "factor_measured": N_("factor per layer (measured)"),
 }
 THEORY_ORDER = ("series", *THEORY_COLUMNS)
+OF = {"theory": N_("theory"), "sample": N_("sample")}  # initcore.compare's "of" column, in the headers
 
 
 def fmt(value: float, percent: bool = False) -> str:
-    """A number for a table cell: 4 significant digits, ∞ for infinities, '—' for undefined."""
+    """A number for a table cell: 4 significant digits, ∞ for infinities, '—' for undefined (its sign
+    kept in front of it on a right-to-left page: :func:`initcore.words.label`)."""
     if value != value:  # NaN
         return "—"
     if value in (float("inf"), float("-inf")):
-        return "∞" if value > 0 else "−∞"
+        return label("∞" if value > 0 else "−∞")
     value += 0.0  # -0.0 + 0.0 is 0.0: an all-zero sample's mean shows as 0, not -0
-    return f"{value:.1%}" if percent else f"{value:.4g}"
+    return label(f"{value:.1%}" if percent else f"{value:.4g}")
 
 
 def neuron_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +61,7 @@ def theory_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The depth study's theory summary as text, one row per initialization."""
     out = summary[list(THEORY_ORDER)].set_index("series")
     for col in out.columns:
-        out[col] = [tr(v) for v in out[col]] if col == "phase" else [fmt(v) for v in out[col]]
+        out[col] = [tr(v) for v in out[col]] if col == N_("phase") else [fmt(v) for v in out[col]]
     out.index.name = tr("series")
     return out.rename(columns={k: tr(v) for k, v in THEORY_COLUMNS.items()})
 
@@ -77,13 +81,30 @@ def training_table(summary: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = [fmt(v) for v in out[col]]
     out.index.name = tr("scheme")
-    return out.rename(columns={c: tr(c) for c in out.columns})
+    return out.rename(columns=_training_header)
+
+
+TRAINING_COLUMNS = (  # initcore.runs.summarize's columns, as messages
+    N_("outcome"),
+    N_("train loss"),
+    N_("test loss"),
+    N_("train accuracy"),
+    N_("test accuracy"),
+    N_("diverged at step"),
+)
+_STEP_TO = re.compile(r"step to (\S+) test accuracy")
+
+
+def _training_header(column: str) -> str:
+    if m := _STEP_TO.fullmatch(column):  # "step to 90% test accuracy": the share is the run's target
+        return tr("step to {share} test accuracy", share=m.group(1))
+    return tr(column)
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """initcore's theory/sample summary, one column per (draws, of), one row per statistic, as text."""
     columns = {}
     for _, row in summary.iterrows():
-        label = f"{row['draws'].split(':')[0]} {tr(row['of'])}"
+        label = f"{row['draws'].split(':')[0]} {tr(OF[row['of']])}"
         columns[label] = [fmt(row[k], percent=k == "beyond_2std") for k in SUMMARY_ROWS]
     return pd.DataFrame(columns, index=[tr(v) for v in SUMMARY_ROWS.values()])

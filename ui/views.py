@@ -11,11 +11,13 @@ import streamlit as st
 
 from initcore import SCHEMES, claims
 from initcore.views import DepthView, DrawsView, Init, TrainingView, labelled
-from initcore.words import tr
+from initcore.words import N_, tr
 
+from . import language
 from .state import Control, Field, Page
 
 PARAMS = {p.name: p for s in SCHEMES.values() for p in s.params}  # every scheme parameter: limit, std, gain
+PARAM_LABELS = (N_("limit"), N_("std"), N_("gain"))  # their names, the labels of their number boxes
 
 
 def scheme_label(name: str) -> str:
@@ -28,7 +30,7 @@ def slot_controls(prefix: str, j: int | str, default: Init, *, label: str | None
     return [
         Control(
             f"{prefix}{j}",
-            label or "Initialization {j}",
+            label or N_("Initialization {j}"),
             default.scheme,
             "selectbox",
             options=tuple(SCHEMES),
@@ -182,7 +184,7 @@ def view_link(view: DepthView | TrainingView | DrawsView, seed: int) -> dict[str
             own = [f"{prefix}{j}"] + [f"{prefix}{j}_{p.name}" for p in SCHEMES[init.scheme].params]
             values |= {k: slots[k] for k in own}
         values["s_seed" if depth else "t_seed"] = seed
-    return {key: Field(key, value).dump(value) for key, value in values.items()}
+    return {key: Field(key, value).dump(value) for key, value in values.items()} | language.query()
 
 
 def seeds_note(view: Any) -> str:
@@ -196,7 +198,14 @@ def preset_note(presets: Sequence[Any], current: Any) -> None:
     that preset's (its words are claims about that view, tested on many seeds)."""
     for preset in presets:
         if preset.view == current:
-            st.caption(f"**{tr(preset.name)}:** {preset.text} {seeds_note(preset.view)}")
+            st.caption(
+                tr(
+                    "**{name}:** {text} {seeds}",
+                    name=tr(preset.name),
+                    text=preset.text,
+                    seeds=seeds_note(preset.view),
+                )
+            )
             return
 
 

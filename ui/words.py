@@ -3,7 +3,7 @@ with them, and written as messages for :func:`initcore.words.tr`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -12,11 +12,11 @@ import pandas as pd
 import initcore
 from initcore import SCHEMES
 from initcore.runs import SUNK_BELOW, sinking
-from initcore.words import tr
+from initcore.words import N_, clauses, items, tr
 
 from .tables import fmt
 
-NOTICE = "**What to notice:** "
+NOTICE = N_("**What to notice:** ")
 FLAT_ACCURACY = 0.05  # a test accuracy that never moves more than this over a run is a flat curve
 FLAT_BELOW = 0.2  # a model whose P(class 1) varies less than this over the plane paints one flat colour
 
@@ -26,28 +26,36 @@ def notice(message: str, /, **values: object) -> str:
     return tr(NOTICE) + tr(message, **values)
 
 
+def verdict_lines(rows: Iterable[tuple[str, str, str]]) -> str:
+    """A Markdown list, one line per (series, verdict, detail): '- **A** — *healthy*: ...'."""
+    return "\n".join(
+        "- " + tr("**{series}** — *{verdict}*: {detail}.", series=s, verdict=tr(v), detail=d)
+        for s, v, d in rows
+    )
+
+
 def names(labels: Sequence[str]) -> str:
     """'A', 'A and B', 'A, B and C'."""
     labels = list(labels)
     if len(labels) == 1:
         return labels[0]
-    return tr("{some} and {last}", some=", ".join(labels[:-1]), last=labels[-1])
+    return tr("{some} and {last}", some=items(labels[:-1]), last=labels[-1])
 
 
-DEPTH_INTRO = (
+DEPTH_INTRO = N_(
     "Push a batch of inputs through a deep net and look at every layer: where its units sit on the "
     "activation, how the signal's spread changes, and how much gradient makes it back. Every initialization "
     "below sees the same inputs and the same random seed, so two normals differ only in scale."
 )
-TRAINING_INTRO = (
+TRAINING_INTRO = N_(
     "The proof: train the same network from several initializations at once, on the same batches, and see "
     "which ones learn. Change the settings, then press **Train**; nothing runs until you do."
 )
-SLOTS_NOTE = (
+SLOTS_NOTE = N_(
     "Only the first *Initializations compared* slots are trained. A scheme's parameters appear under it "
     "after you press Train."
 )
-BIAS_HELP = (
+BIAS_HELP = N_(
     "Each unit gets its own bias, drawn from N(0, σ_b²), as in the mean-field theory (Poole et al. 2016)."
 )
 
@@ -115,11 +123,11 @@ def zones_caption(activation: str) -> str:
     return notice("a linear unit is near-linear everywhere (dashed, 100%) and never saturates.")
 
 
-MEAN_STD = (
+MEAN_STD = N_(
     "the band is each layer's spread of activations (Glorot & Bengio's Figure 2). A band shrinking to a "
     "line means every unit outputs nearly the same value: the layer passes on no information."
 )
-GRADIENTS_CAPTION = (
+GRADIENTS_CAPTION = N_(
     "the RMS of dL/dz at each layer for the same signal placed on the last layer, on a log axis. Lines "
     "falling toward layer 1 are vanishing gradients: the first layers barely learn. Dashed: what "
     "mean-field theory predicts."
@@ -172,7 +180,7 @@ def q_caption(layers: pd.DataFrame) -> str:
     )
 
 
-THEORY_CAPTION = (
+THEORY_CAPTION = N_(
     "χ₁ = σ_w² E[φ'(√q* u)²]: once the signal settles at q*, gradients shrink by about √χ₁ per layer below "
     "1 (ordered), keep their size near 1 (critical) and grow above 1 (chaotic). The last two columns are the "
     "per-layer gradient factor, predicted and measured (geometric mean over the layers)."
@@ -263,7 +271,7 @@ def layers_caption(layers: pd.DataFrame, activation: str) -> str:
                 hi=f"{r.lower_max:.2f}",
             )
         parts.append(part)
-    return text + tr(" The top hidden layer's mean sank toward 0 for {parts}.", parts="; ".join(parts))
+    return text + tr(" The top hidden layer's mean sank toward 0 for {parts}.", parts=clauses(parts))
 
 
 def data_caption(data: object) -> str:
@@ -293,11 +301,11 @@ def training_question(steps: int) -> str:
 def diverged_warning(labels: Sequence[str]) -> str:
     return tr(
         "Diverged (the loss became NaN or infinite, so training stopped for them): {names}.",
-        names=", ".join(labels),
+        names=items(labels),
     )
 
 
-SATURATED_CAPTION = "the share of units in the flat tails of the activation, per layer."
+SATURATED_CAPTION = N_("the share of units in the flat tails of the activation, per layer.")
 
 
 def gradients_caption(optimizer: str) -> str:
@@ -321,14 +329,14 @@ def boundary_caption(grid: pd.DataFrame) -> str:
     if not flat:
         return text + tr(" Every model here draws a boundary.")
     message = (
-        " {names} paints one flat colour: P(class 1) varies by less than {flat} over the whole plane."
+        N_(" {names} paints one flat colour: P(class 1) varies by less than {flat} over the whole plane.")
         if len(flat) == 1
-        else " {names} paint one flat colour: P(class 1) varies by less than {flat} over the whole plane."
+        else N_(" {names} paint one flat colour: P(class 1) varies by less than {flat} over the whole plane.")
     )
     return text + tr(message, names=names(flat), flat=f"{FLAT_BELOW:g}")
 
 
-LANDING = """A neural network starts from random weights, and *how* random decides whether it can learn.
+LANDING = N_("""A neural network starts from random weights, and *how* random decides whether it can learn.
 Until 2010 the usual choice was to draw every weight from **U[-0.1, 0.1]** or **N(0, 0.1²)**,
 whatever the size of the layer.
 
@@ -348,7 +356,7 @@ layer's size, so the same weights give a narrow layer a small z and a wide layer
   needs about four times the Glorot scale.
 - **How we train shows it, or hides it:** plain SGD moves every weight by its own gradient, so it shows
   vanishing gradients; Adam rescales each weight's step and hides much of them.
-"""
+""")
 
 
 # --- page 1 and the landing page --------------------------------------------------------------------

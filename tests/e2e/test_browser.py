@@ -146,8 +146,8 @@ FITS_JS = """cap => {
 def screenshot(page: Page, name: str) -> Path:
     """A picture of the whole page. Streamlit scrolls inside <main>, not the document, so the window is
     made as tall as <main>'s content for the shot, then put back."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = SCREENSHOTS / f"{name}.png"  # name may hold a folder: "fa/landing"
+    path.parent.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     main = page.locator("[data-testid=stMain]")
     # The content can still grow after it is measured (a chart or table finishing its layout, which a
