@@ -260,7 +260,7 @@ def _open(page: str | None, **query: str) -> AppTest:
 
 def _persian_screens():
     """(name, AppTest) for every screen a Persian student meets: each page as it opens, lesson mode's
-    six steps and the pages they open, every preset, page 2's four tabs."""
+    six steps, every preset of pages 2 and 3, page 2's four tabs."""
     yield "landing", _open(None, lang="fa")
     at = _open(None, lang="fa", lesson="true")
     for step in range(1, 7):
@@ -277,6 +277,11 @@ def _persian_screens():
             at.button(key=f"s_preset_{i}").click().run()
         yield f"page 2, preset {preset.name}", at
     yield "page 3", _open(P3, lang="fa")
+    for i, preset in enumerate(claims.TRAINING_PRESETS):  # its settings and words (training: below)
+        at = _open(P3, lang="fa")
+        with speaking("fa"):
+            at.button(key=f"t_preset_{i}").click().run()
+        yield f"page 3, preset {preset.name}", at
 
 
 @pytest.fixture(scope="module")
