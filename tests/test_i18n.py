@@ -409,6 +409,12 @@ def test_an_unknown_language_in_a_link_gets_a_notice_and_english(raw):
     assert "lang" not in at.query_params
 
 
+def test_an_unknown_language_cannot_write_markdown_into_its_notice():
+    at = _open(P1, lang="`[click](//e.vil)`")
+    [notice] = [i.value for i in at.info if "lang=" in i.value]
+    assert notice.count("`") == 2 and "`lang='[click](//e.vil)'`" in notice, notice
+
+
 def test_a_repeated_lang_is_refused_like_any_repeated_parameter():
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = ["fa", "fa"]

@@ -52,7 +52,7 @@ def requested() -> tuple[str | None, str | None]:
     value = raw[0] if len(raw) == 1 else None
     if value is not None and value in languages():
         return value, None
-    shown = (raw[0] if len(raw) == 1 else ", ".join(raw))[:_MAX]
+    shown = (raw[0] if len(raw) == 1 else ", ".join(raw))[:_MAX].replace("`", "'")  # stays inside its `code`
     return None, tr(
         "Ignored `lang={raw}` in the link (the lab speaks {known}); using {name}.",
         raw=shown,
