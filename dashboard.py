@@ -19,7 +19,15 @@ LESSON = (claims.DRAWS.a, claims.DRAWS.b)  # the two initializations before 2010
 PAGE_OF = {DrawsView: ui.PAGES[1][0], DepthView: ui.PAGES[2][0], TrainingView: ui.PAGES[3][0]}
 STEPS = claims.LESSON  # each step's sentences are claims, tested on many seeds (initcore.claims)
 CONTROLS = (
-    Control("act", "Activation", "sigmoid", "radio", ("sigmoid", "tanh"), horizontal=True),
+    Control(
+        "act",
+        N_("Activation"),
+        "sigmoid",
+        "radio",
+        ("sigmoid", "tanh"),
+        label_of=lambda a: tr(initcore.ACTIVATIONS[a].label),
+        horizontal=True,
+    ),
     Control("n", N_("Inputs per unit, n"), 100, "radio", (10, 100, 1000), horizontal=True),
     Control("lesson", N_("Lesson mode: teach it in six steps"), False, "toggle"),
     Control(

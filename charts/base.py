@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from initcore.words import N_, is_rtl, per_language, tr, whole
+from initcore.words import N_, is_rtl, label, per_language, tr, whole
 
 ZONE_COLORS = {"saturated": "#D55E00", "nonlinear": "#009E73", "near-linear": "#0072B2"}
 # One colour per scheme on every chart and page: Okabe-Ito first, then Paul Tol's muted scheme for the
@@ -155,10 +155,26 @@ class Chart:
     series: tuple[tuple[str, str], ...] = ()
 
     def altair(self) -> alt.TopLevelMixin:
-        return _attach(self.template(self.series, *self.key), self.data)
+        shown = self.shown()
+        return _attach(shown.template(shown.series, *shown.key), shown.data)
 
     def spec(self) -> dict:
-        return _fast_spec(self.template, self.key, self.data, self.series)
+        shown = self.shown()
+        return _fast_spec(shown.template, shown.key, shown.data, shown.series)
+
+    def shown(self) -> Chart:
+        """This chart as the page's language shows it: on a right-to-left page each series label (in the
+        series and in the data's series columns) isolated by :func:`initcore.words.label`, so that a label
+        such as ``N(0, 1²)`` or a Persian scheme name reads right inside a left-to-right chart. The core's
+        labels stay plain, as data."""
+        if not self.series or not is_rtl():
+            return self
+        names = {s: label(s) for s, _ in self.series}
+        data = {
+            name: df.assign(**{c: df[c].map(lambda v: names.get(v, v)) for c in SERIES_FIELDS if c in df})
+            for name, df in self.data.items()
+        }
+        return Chart(self.template, self.key, data, tuple((names[s], k) for s, k in self.series))
 
     def to_dict(self) -> dict:
         """The Altair chart's Vega-Lite dict (what tests and exports read)."""

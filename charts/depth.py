@@ -4,6 +4,7 @@ the measurements, and the phase diagram."""
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import zlib
 from typing import Any
@@ -121,7 +122,7 @@ def _heatmap_template(series: tuple[tuple[str, str], ...], activation: str, boun
             ),
             tooltip=[
                 alt.Tooltip("series:N", title=tr("weights")),
-                alt.Tooltip("layer:O"),
+                alt.Tooltip("layer:O", title=tr("layer")),
                 alt.Tooltip("peak_at:Q", title=tr("most units near a ="), format=".3g"),
             ],
         )
@@ -161,7 +162,7 @@ def _mean_std_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
     base = alt.Chart(alt.NamedData("layers")).encode(x=_layer_axis(), color=_series_color(series))
     tooltip = [
         alt.Tooltip("series:N", title=tr("weights")),
-        alt.Tooltip("layer:Q"),
+        alt.Tooltip("layer:Q", title=tr("layer")),
         alt.Tooltip("a_mean:Q", title=tr("mean of a"), format=".4g"),
         alt.Tooltip("a_std:Q", title=tr("std of a"), format=".4g"),
     ]
@@ -206,8 +207,8 @@ def _long_template(
             tooltip=[
                 alt.Tooltip("series:N", title=tr("weights")),
                 alt.Tooltip("kind:N", title=tr("what")),
-                alt.Tooltip("layer:Q"),
-                alt.Tooltip("value:Q", format=".3~g" if log else ".1%"),
+                alt.Tooltip("layer:Q", title=tr("layer")),
+                alt.Tooltip("value:Q", title=tr(y_title), format=".3~g" if log else ".1%"),
             ],
         )
         .properties(height=320)
@@ -259,6 +260,15 @@ def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]
     )
 
 
+def _marker_label() -> str:
+    """A Vega expression naming a point's marker (``outside`` true or false) in the page's language."""
+    beyond, inside = (
+        json.dumps(tr(t), ensure_ascii=False)
+        for t in (N_("beyond the plot (at its edge)"), N_("in the plot"))
+    )
+    return f"datum.value ? {beyond} : {inside}"
+
+
 def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt.LayerChart:
     x = alt.X("w_lo:Q", title=tr("σ_w² = fan_in · Var(w)  (log)"), scale=alt.Scale(type="log"))
     cells = (
@@ -302,14 +312,14 @@ def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt
                 "outside:N",
                 title=tr("marker"),
                 scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
-                legend=alt.Legend(labelExpr="datum.value ? 'beyond the plot (at its edge)' : 'in the plot'"),
+                legend=alt.Legend(labelExpr=_marker_label()),
             ),
             tooltip=[
                 alt.Tooltip("series:N", title=tr("weights")),
                 alt.Tooltip("sigma_w2:Q", title=tr("σ_w²"), format=".4g"),
                 alt.Tooltip("sigma_b2:Q", title=tr("σ_b²"), format=".3g"),
                 alt.Tooltip("chi1:Q", title=tr("χ₁"), format=".3g"),
-                alt.Tooltip("phase:N"),
+                alt.Tooltip("phase:N", title=tr("phase")),
             ],
         )
     )
@@ -327,7 +337,8 @@ def phase_chart(phase: Any, series_schemes: dict[str, str], *, activation: str) 
     Args:
         phase: an ``initcore.PhaseDiagram`` (cells, critical, points).
     """
-    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": phase.points}
+    points = phase.points.assign(phase=phase.points["phase"].map(tr))  # the phase in the page's language
+    data = {"cells": phase.cells, "critical": phase.critical.dropna(), "points": points}
     return Chart(_phase_template, (activation,), data, tuple(series_schemes.items()))
 
 

@@ -35,9 +35,9 @@ def _activation_template(series: tuple[tuple[str, str], ...], label: str) -> alt
             ),
             tooltip=[
                 alt.Tooltip("curve:N", title=tr("curve")),
-                alt.Tooltip("z:Q", format=".2f"),
-                alt.Tooltip("value:Q", format=".4f"),
-                alt.Tooltip("zone:N"),
+                alt.Tooltip("z:Q", title=tr("z"), format=".2f"),
+                alt.Tooltip("value:Q", title=tr("value"), format=".4f"),
+                alt.Tooltip("zone:N", title=tr("zone")),
             ],
         )
     )
@@ -57,7 +57,7 @@ def _activation_template(series: tuple[tuple[str, str], ...], label: str) -> alt
                 ),
                 tooltip=[
                     alt.Tooltip("series:N", title=tr("z for")),
-                    alt.Tooltip("z:Q", format=".2f"),
+                    alt.Tooltip("z:Q", title=tr("z"), format=".2f"),
                     alt.Tooltip("density:Q", title=tr("density of z"), format=".3f"),
                 ],
             )
@@ -118,7 +118,7 @@ def _draws_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
                 alt.Tooltip("left:Q", title=tr("from"), format=".4g"),
                 alt.Tooltip("right:Q", title=tr("to"), format=".4g"),
                 alt.Tooltip("count:Q", title=tr("draws in bin"), format=","),
-                alt.Tooltip("density:Q", format=".4g"),
+                alt.Tooltip("density:Q", title=tr("density"), format=".4g"),
             ],
         )
     )
@@ -131,8 +131,8 @@ def _draws_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
             color=color,
             tooltip=[
                 alt.Tooltip("series:N", title=tr("exact density of")),
-                alt.Tooltip("w:Q", format=".4g"),
-                alt.Tooltip("density:Q", format=".4g"),
+                alt.Tooltip("w:Q", title=tr("weight w"), format=".4g"),
+                alt.Tooltip("density:Q", title=tr("density"), format=".4g"),
             ],
         )
     )
@@ -181,7 +181,7 @@ def _neuron_template(series: tuple[tuple[str, str], ...]) -> alt.LayerChart:
             x="z:Q",
             y="phi:Q",
             tooltip=[
-                alt.Tooltip("z:Q", format=".2f"),
+                alt.Tooltip("z:Q", title=tr("z"), format=".2f"),
                 alt.Tooltip("phi:Q", title=tr("sigmoid(z)"), format=".3f"),
             ],
         )

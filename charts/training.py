@@ -19,6 +19,7 @@ from .base import (
 # --- training comparisons (page 3) ----------------------------------------------------------------
 
 
+METRICS = {"loss": N_("loss"), "accuracy": N_("accuracy")}  # the history's metrics, as tooltips name them
 SPLITS = {"train": N_("train"), "test": N_("test")}  # the history's splits, as the legend names them
 
 
@@ -51,8 +52,8 @@ def _curves_template(series: tuple[tuple[str, str], ...], metric: str) -> alt.Ch
             tooltip=[
                 alt.Tooltip("scheme:N", title=tr("weights")),
                 alt.Tooltip("split_shown:N", title=tr("data")),
-                alt.Tooltip("step:Q"),
-                alt.Tooltip(f"{metric}:Q", format=".4g" if log else ".1%"),
+                alt.Tooltip("step:Q", title=tr("training step")),
+                alt.Tooltip(f"{metric}:Q", title=tr(METRICS[metric]), format=".4g" if log else ".1%"),
             ],
         )
         .transform_calculate(series="datum.scheme", split_shown=_split_label("datum.split"))
@@ -94,9 +95,9 @@ def _layer_training_template(series: tuple[tuple[str, str], ...], field: str) ->
             color=color,
             tooltip=[
                 alt.Tooltip("scheme:N", title=tr("weights")),
-                alt.Tooltip("layer:O"),
-                alt.Tooltip("step:Q"),
-                alt.Tooltip(f"{field}:Q", format=".3~g"),
+                alt.Tooltip("layer:O", title=tr("layer")),
+                alt.Tooltip("step:Q", title=tr("training step")),
+                alt.Tooltip(f"{field}:Q", title=tr(title), format=".3~g"),
             ],
         )
     )
@@ -209,8 +210,8 @@ def _preview_template(series: tuple, kind: str) -> alt.TopLevelMixin:
                 ),
                 tooltip=[
                     alt.Tooltip("label:N", title=tr("class")),
-                    alt.Tooltip("x:Q", format=".2f"),
-                    alt.Tooltip("y:Q", format=".2f"),
+                    alt.Tooltip("x:Q", title=tr("x₁"), format=".2f"),
+                    alt.Tooltip("y:Q", title=tr("x₂"), format=".2f"),
                 ],
             )
             .properties(width=320, height=320)
@@ -223,7 +224,10 @@ def _preview_template(series: tuple, kind: str) -> alt.TopLevelMixin:
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
             color=alt.Color("value:Q", scale=alt.Scale(scheme="greys"), legend=None),
-            tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", title=tr("intensity"), format=".2f")],
+            tooltip=[
+                alt.Tooltip("label:N", title=tr("class")),
+                alt.Tooltip("value:Q", title=tr("intensity"), format=".2f"),
+            ],
         )
         .properties(width=90, height=90)
         .facet(facet=alt.Facet("image:O", header=alt.Header(title=None, labels=False)), columns=8)
@@ -236,5 +240,8 @@ def _preview_kind(frame: pd.DataFrame) -> str:
 
 
 def dataset_preview(frame: pd.DataFrame) -> Chart:
-    """A 2-D set's points coloured by class, or a row of example images (``training.preview_frame``)."""
-    return Chart(_preview_template, (_preview_kind(frame),), {"data": frame}, ())
+    """A 2-D set's points coloured by class, or a row of example images (``runs.preview_frame``, its class
+    numbers shown as "class 0", ... in the page's language)."""
+    names = {c: tr("class {c}", c=c) for c in frame["label"].unique()}
+    shown = frame.assign(label=frame["label"].map(names))
+    return Chart(_preview_template, (_preview_kind(frame),), {"data": shown}, ())

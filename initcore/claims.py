@@ -74,8 +74,14 @@ def _series(label: str, init: Init, net: DepthView, seed: int) -> DepthStudy:
     return net.series(label, init, seed)
 
 
-@lru_cache(maxsize=32)
 def run(view: TrainingView, seed: int) -> Any:
+    """``view.run(seed)``, trained once per (view, seed) whatever the language, its models named in the
+    language in force (``TrainResult.relabelled``)."""
+    return _trained(view, seed).relabelled(list(labelled(view.inits)))
+
+
+@lru_cache(maxsize=32)
+def _trained(view: TrainingView, seed: int) -> Any:
     return view.run(seed)
 
 

@@ -69,14 +69,14 @@ VERDICTS = (  # what verdict() can say, each a message (the pages show it transl
     N_("overflow"),
     N_("symmetric"),
 )
-PHASES = (N_("ordered"), N_("critical"), N_("chaotic"))  # what phase_of() can say
+PHASES = (N_("ordered"), N_("critical"), N_("chaotic"), N_("undefined"))  # what phase_of() can say
 
 
 def phase_of(c: float) -> str:
     """'ordered' (chi1 < 0.9: gradients shrink layer by layer), 'critical' (0.9 to 1.1) or 'chaotic'
     (> 1.1: they grow)."""
     if not math.isfinite(c):
-        return "undefined"
+        return N_("undefined")
     return N_("ordered") if c < ORDERED_BELOW else N_("chaotic") if c > CHAOTIC_ABOVE else N_("critical")
 
 

@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .datasets import Dataset
 from .network import predict
-from .words import N_, clauses, tr
+from .words import N_, clauses, plain, tr
 
 EXPLODED_LOSS = 10.0  # step-0 loss, in units of the loss of a guess from the class frequencies
 STALL_MARGIN = 0.1  # a final test accuracy at most this far above chance is "stalled"
@@ -80,6 +82,32 @@ class TrainResult:
     activation: str = ""
     chance_accuracy: float = math.nan
     chance_loss: float = math.nan
+
+    def relabelled(self, labels: Sequence[str]) -> TrainResult:
+        """The same result with its models named ``labels``, in the order of ``schemes``: a run trained
+        while the page spoke one language, shown after a switch to another (the labels are words)."""
+        old = list(self.schemes)
+        if len(old) != len(labels):
+            raise ValueError(f"labels must name the {len(old)} models {old}, got {list(labels)}")
+        if old == list(labels):
+            return self
+        names = dict(zip(old, labels, strict=True))
+
+        def frame(df: pd.DataFrame) -> pd.DataFrame:
+            return df.assign(scheme=df["scheme"].map(names)) if "scheme" in df else df
+
+        def keyed(d: dict[str, Any]) -> dict[str, Any]:
+            return {names[k]: v for k, v in d.items()}
+
+        return replace(
+            self,
+            history=frame(self.history),
+            layers=frame(self.layers),
+            diverged=keyed(self.diverged),
+            weights=keyed(self.weights),
+            initial=keyed(self.initial),
+            schemes=keyed(self.schemes),
+        )
 
 
 @dataclass(frozen=True)
@@ -341,11 +369,10 @@ def boundary_grid(result: TrainResult, data: Dataset, *, activation: str, points
 
 def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
     """What the data look like, for a chart: a 2-D set's training points (columns x, y, label), or the
-    first ``images`` training images as pixels (columns image, label, row, col, value)."""
+    first ``images`` training images as pixels (columns image, label, row, col, value); ``label`` is the
+    class number (``charts.dataset_preview`` names it in the page's language)."""
     if data.features == 2:
-        return pd.DataFrame(
-            {"x": data.x_train[:, 0], "y": data.x_train[:, 1], "label": [f"class {c}" for c in data.y_train]}
-        )
+        return pd.DataFrame({"x": data.x_train[:, 0], "y": data.x_train[:, 1], "label": data.y_train})
     side = round(math.sqrt(data.features))
     pix = data.x_train[:images].reshape(-1, side, side)
     n = len(pix)
@@ -353,9 +380,7 @@ def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "image": np.repeat(np.arange(n), side * side),
-            "label": np.repeat(
-                [f"digit {c}" if data.n_classes == 10 else str(c) for c in data.y_train[:n]], side * side
-            ),
+            "label": np.repeat(data.y_train[:n], side * side),
             "row": np.tile(rows.ravel(), n),
             "col": np.tile(cols.ravel(), n),
             "value": pix.ravel(),
@@ -364,9 +389,11 @@ def preview_frame(data: Dataset, images: int = 8) -> pd.DataFrame:
 
 
 def weights_npz(result: TrainResult) -> bytes:
-    """The trained weights as an .npz file: arrays named '<scheme>/W1', '<scheme>/b1', ... ('out' last)."""
+    """The trained weights as an .npz file: arrays named '<scheme>/W1', '<scheme>/b1', ... ('out' last),
+    the labels plain (:func:`initcore.words.plain`)."""
     arrays = {}
-    for label, tensors in result.weights.items():
+    for shown, tensors in result.weights.items():
+        label = plain(shown)
         n = len(tensors) // 2
         for i in range(n):
             name = "out" if i == n - 1 else str(i + 1)

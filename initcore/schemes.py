@@ -35,7 +35,7 @@ import numpy as np
 
 from . import tf_loader
 from .checks import check_fans, check_real, check_seed, check_shape, is_real
-from .words import N_, label, tr
+from .words import N_, tr
 
 # std of N(0, 1) truncated to [-2, 2]: sqrt(1 - 2 * 2 * phi(2) / (2 * Phi(2) - 1)), with phi and Phi
 # the standard normal density and distribution function. Keras uses the same constant.
@@ -451,9 +451,10 @@ class Scheme:
         return FAMILY[self.family].scaled(self.scale(fan_in, fan_out, **params), unit)
 
     def short_label(self, **params: Any) -> str:
-        """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]`` (in the page's language,
-        isolated for right-to-left pages: :func:`initcore.words.label`)."""
-        return label(self._short_label(self.resolve(params)))
+        """A compact legend label that shows the parameters, e.g. ``U[-0.1, 0.1]``, in the page's language.
+        It names a series in the core's results; where it is shown, charts and tables isolate it for a
+        right-to-left page (:func:`initcore.words.label`)."""
+        return self._short_label(self.resolve(params))
 
     def _short_label(self, p: dict[str, float]) -> str:
         if self.name == "uniform":

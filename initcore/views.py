@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import training, words
+from . import training
 from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
 from .datasets import Dataset, load_dataset
@@ -54,7 +54,7 @@ def labelled(inits: Sequence[Init]) -> dict[str, tuple[str, dict[str, float]]]:
     has gets its slot number, ``N(0, 1²) (3)``."""
     out: dict[str, tuple[str, dict[str, float]]] = {}
     for j, init in enumerate(inits, start=1):
-        label = init.label if init.label not in out else words.label(f"{init.label} ({j})")
+        label = init.label if init.label not in out else f"{init.label} ({j})"
         out[label] = (init.scheme, init.kwargs)
     return out
 

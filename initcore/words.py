@@ -181,6 +181,16 @@ def label(text: str) -> str:
     return whole(isolate_ltr(text)) if is_rtl() else text
 
 
+def plain(text: str) -> str:
+    """``text`` without the isolates and no-break spaces that :func:`tr` and :func:`label` add on a
+    right-to-left page: for text that leaves the page as data (a CSV's cells, an .npz file's names)."""
+    return text.translate(_PLAIN) if _MARKS.search(text) else text
+
+
+_PLAIN = str.maketrans({LRI: None, RLI: None, PDI: None, NBSP: " "})
+_MARKS = re.compile(f"[{LRI}{RLI}{PDI}{NBSP}]")
+
+
 def whole(text: str) -> str:
     """``text`` as one right-to-left isolate (RLI ... PDI) when the language in force is written right to
     left and the text holds its letters: for text drawn where the direction is left to right, such as a

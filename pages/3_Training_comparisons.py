@@ -109,7 +109,7 @@ with ui.Page("training", CONTROLS) as page:
     if stored is None or stored[0] != (view, seed):
         st.info(tr("Press **Train** to run these settings."), icon=":material/play_arrow:")
         page.stop()
-    result = stored[1]
+    result = stored[1].relabelled(list(names))  # trained before a language switch: named anew
     if ui.hidden_until_revealed("t_predict", words.training_question(view.steps), (view, seed)):
         page.stop()
 

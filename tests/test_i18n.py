@@ -160,12 +160,18 @@ def _values_of(node, key: str) -> list:
     return []
 
 
+_QUOTED_IN_EXPR = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
 def _spec_texts(node) -> list[str]:
+    """A spec's words: titles, texts, and the strings a legend's labelExpr shows."""
     out = []
     if isinstance(node, dict):
         for k, v in node.items():
             if k in ("title", "text") and isinstance(v, str):
                 out.append(v)
+            elif k == "labelExpr" and isinstance(v, str):
+                out += [a or b for a, b in _QUOTED_IN_EXPR.findall(v) if a not in ("train", "test")]
             elif k == "title" and isinstance(v, list):
                 out += [t for t in v if isinstance(t, str)]
             else:
@@ -326,6 +332,143 @@ def test_a_persian_page_is_persian(persian_screens):
         assert len(PERSIAN.findall(body)) > 0.5 * len(re.findall(r"[A-Za-z]", body)), name
 
 
+def chart_frames(chart) -> dict:
+    """An AppTest Vega-Lite chart's named datasets, as DataFrames (Streamlit sends them as Arrow)."""
+    import pyarrow as pa
+
+    return {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets}
+
+
+def _scales(node):
+    """(field, domain) of every encoding of a spec that fixes the domain of a nominal field."""
+    if isinstance(node, dict):
+        domain = node.get("scale", {}).get("domain") if isinstance(node.get("scale"), dict) else None
+        if isinstance(node.get("field"), str) and node.get("type") == "nominal" and isinstance(domain, list):
+            yield node["field"], domain
+        for v in node.values():
+            yield from _scales(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _scales(v)
+
+
+def undrawn(chart) -> list[str]:
+    """Values in a chart's data that its colour (or shape, dash) scale does not list: Vega-Lite draws such
+    points in no colour of the legend, or not at all (a series named in one language, its scale in
+    another)."""
+    frames = chart_frames(chart)
+    out = []
+    for field, domain in _scales(json.loads(chart.proto.spec)):
+        for name, df in frames.items():
+            if field in df:
+                missing = set(df[field].dropna().unique()) - set(domain)
+                out += [f"{name}.{field}: {v!r} not in {domain}" for v in sorted(map(str, missing))]
+    return out
+
+
+def untitled_tooltips(spec) -> list[str]:
+    """Tooltip entries that would show their data field's name (English) rather than a title."""
+    out = []
+    for tips in _values_of(spec, "tooltip"):
+        for tip in tips if isinstance(tips, list) else [tips]:
+            if isinstance(tip, dict) and "field" in tip and "title" not in tip:
+                out.append(tip["field"])
+    return out
+
+
+def test_every_persian_chart_draws_all_its_data_and_names_every_tooltip(persian_screens):
+    for name, at in persian_screens:
+        for chart in at.get("vega_lite_chart"):
+            assert not undrawn(chart), f"{name}: {undrawn(chart)[:5]}"
+            spec = json.loads(chart.proto.spec)
+            assert not untitled_tooltips(spec), f"{name}: tooltips {untitled_tooltips(spec)}"
+    english = _open(P2)  # and no English tooltip is missing its title either
+    for chart in english.get("vega_lite_chart"):
+        assert not undrawn(chart), undrawn(chart)[:5]
+
+
+@pytest.mark.tf
+def test_a_run_trained_in_english_is_shown_in_persian_after_a_switch():
+    """Page 3 trains once; switching the language relabels the stored run (no retraining): the tables,
+    verdicts and every chart name the models in Persian, and every curve is still drawn."""
+    at = _open(P3, t_data="circles", t_steps="50", t_k="3", t_i3="glorot_uniform")
+    at.button(key="FormSubmitter:t_settings-Train").click().run(timeout=300)
+    assert not at.exception, at.exception[0].value
+    before = len(at.get("vega_lite_chart"))
+    at.radio(key="language_switch").set_value("fa").run()
+    assert not at.exception, at.exception[0].value
+    charts_fa = at.get("vega_lite_chart")
+    assert len(charts_fa) == before > 3, (before, len(charts_fa))
+    for chart in charts_fa:
+        assert not undrawn(chart), undrawn(chart)[:5]
+    curves = [c for c in charts_fa if "history" in chart_frames(c)]
+    assert curves, "the loss and accuracy curves"
+    shown = set(chart_frames(curves[0])["history"]["scheme"])
+    with speaking("fa"):
+        glorot = tr(initcore_scheme_label("glorot_uniform"))
+    assert any(plain_text(glorot) in plain_text(s) for s in shown), (glorot, shown)
+    table = at.dataframe[0].value
+    assert any(PERSIAN.search(str(i)) for i in table.index), list(table.index)
+    assert not [t for t in page_texts(at) if english_left(t)][:1]
+
+
+def initcore_scheme_label(name: str) -> str:
+    from initcore import SCHEMES
+
+    return SCHEMES[name].label
+
+
+def plain_text(text: str) -> str:
+    from initcore.words import plain
+
+    return plain(text)
+
+
+def test_exports_leave_the_right_to_left_marks_behind():
+    """A Persian page's labels hold isolates (and no-break spaces) for display; the .npz names and the CSV
+    cells a student downloads hold the plain text."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from initcore.runs import TrainResult, weights_npz
+    from initcore.words import plain
+
+    with speaking("fa"):
+        label = tr(initcore_scheme_label("glorot_uniform"))
+    assert ISOLATES.search(label) or NBSP in label, repr(label)  # what the page holds
+    w = [np.zeros((2, 2), np.float32), np.zeros(2, np.float32)]
+    result = TrainResult(pd.DataFrame(), pd.DataFrame(), {label: None}, {label: w}, {label: w}, {label: "g"})
+    names = list(np.load(io.BytesIO(weights_npz(result))).keys())
+    assert names == [f"{plain(label)}/Wout", f"{plain(label)}/bout"], names
+    assert not any(ISOLATES.search(n) or NBSP in n for n in names), names
+    assert plain(f"{LRI}N(0,{NBSP}1²){PDI}") == "N(0, 1²)"
+
+
+def test_a_result_relabelled_keeps_its_numbers_and_renames_every_model():
+    import numpy as np
+    import pandas as pd
+
+    from initcore.runs import TrainResult
+
+    w = [np.ones((2, 2), np.float32)]
+    history = pd.DataFrame({"scheme": ["a", "b", "a"], "step": [0, 0, 1], "loss": [1.0, 2.0, 0.5]})
+    result = TrainResult(history, history.iloc[:0], {"a": None, "b": 3}, {"a": w, "b": w}, {"a": w, "b": w},
+                         {"a": "normal", "b": "zeros"})  # fmt: skip
+    moved = result.relabelled(["x", "y"])
+    assert moved.history["scheme"].tolist() == ["x", "y", "x"] and moved.history["loss"].tolist() == [
+        1,
+        2,
+        0.5,
+    ]
+    assert moved.diverged == {"x": None, "y": 3} and moved.schemes == {"x": "normal", "y": "zeros"}
+    assert list(moved.weights) == list(moved.initial) == ["x", "y"]
+    assert result.relabelled(["a", "b"]) is result
+    with pytest.raises(ValueError, match="2 models"):
+        result.relabelled(["x"])
+
+
 def _record(monkeypatch) -> set[str]:
     """Every message that reaches tr() in Persian from now on (the set fills as pages run)."""
     import initcore.words as words
@@ -396,7 +539,8 @@ def test_a_page_switch_keeps_the_language_and_the_sidebar_links_carry_it():
     assert links and all(urllib.parse.parse_qs(link.query_string).get("lang") == ["fa"] for link in links)
     at.switch_page(P1)
     at.query_params.clear()  # a browser drops the parameters on a switch
-    at.run()
+    with speaking("fa"):  # AppTest sends the landing's radios back with their labels, in this thread
+        at.run()
     assert PERSIAN.search(at.title[0].value) and at.query_params["lang"] == "fa"
 
 

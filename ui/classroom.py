@@ -10,7 +10,7 @@ import streamlit as st
 
 import initcore
 import initcore.training
-from initcore.words import tr
+from initcore.words import plain, tr
 
 
 def refuse_over_budget(
@@ -73,10 +73,11 @@ def hidden_until_revealed(key: str, question: str, settings: Any) -> bool:
 
 
 def download(df: Any, filename: str, key: str, *, where: Any = st) -> None:
-    """A small CSV download button for the data behind a chart (built only when clicked)."""
+    """A small CSV download button for the data behind a chart (built only when clicked), its text plain:
+    no isolates or no-break spaces from a right-to-left page in the cells."""
     where.download_button(
         tr("Data (CSV): {file}", file=filename),
-        lambda: df.to_csv(index=False),
+        lambda: plain(df.to_csv(index=False)),
         filename,
         "text/csv",
         key=key,

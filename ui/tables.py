@@ -48,7 +48,7 @@ def neuron_table(table: pd.DataFrame) -> pd.DataFrame:
     for _, r in table.iterrows():
         rows.append(
             {
-                tr("weights"): r["weights"],
+                tr("weights"): label(r["weights"]),
                 tr("std of z"): f"{fmt(r['std of z (sample)'])} ({fmt(r['std of z (theory)'])})",
                 tr("near-linear"): f"{fmt(r['near-linear'], True)} ({fmt(r['near-linear (theory)'], True)})",
                 tr("saturated"): f"{fmt(r['saturated'], True)} ({fmt(r['saturated (theory)'], True)})",
@@ -60,6 +60,7 @@ def neuron_table(table: pd.DataFrame) -> pd.DataFrame:
 def theory_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The depth study's theory summary as text, one row per initialization."""
     out = summary[list(THEORY_ORDER)].set_index("series")
+    out.index = out.index.map(label)
     for col in out.columns:
         out[col] = [tr(v) for v in out[col]] if col == N_("phase") else [fmt(v) for v in out[col]]
     out.index.name = tr("series")
@@ -69,6 +70,7 @@ def theory_table(summary: pd.DataFrame) -> pd.DataFrame:
 def training_table(summary: pd.DataFrame) -> pd.DataFrame:
     """initcore.training.summarize as text: accuracies in %, 'never' / 'no' for None, numbers to 4 digits."""
     out = summary.set_index("scheme").astype(object)
+    out.index = out.index.map(label)
     for col in out.columns:
         if col == "outcome":
             out[col] = [tr(v) for v in out[col]]
@@ -105,6 +107,6 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """initcore's theory/sample summary, one column per (draws, of), one row per statistic, as text."""
     columns = {}
     for _, row in summary.iterrows():
-        label = f"{row['draws'].split(':')[0]} {tr(OF[row['of']])}"
-        columns[label] = [fmt(row[k], percent=k == "beyond_2std") for k in SUMMARY_ROWS]
+        name = f"{row['draws'].split(':')[0]} {tr(OF[row['of']])}"
+        columns[name] = [fmt(row[k], percent=k == "beyond_2std") for k in SUMMARY_ROWS]
     return pd.DataFrame(columns, index=[tr(v) for v in SUMMARY_ROWS.values()])

@@ -211,7 +211,7 @@ def test_landing_page_radios_redraw_the_chart_and_the_numbers(page: Page, app):
     linear_edge = re.search(r"\|z\| ≤ ([\d.]+)", text)
     assert linear_edge and "the sigmoid keeps" in text, text
 
-    click_radio(page, "act", "tanh")
+    click_radio(page, "act", "Tanh")
     wait_for_query(page, act="tanh", n="100")
     settle(page)
     text = wait_for_change(page, zone, text, "the zone caption after choosing tanh")
@@ -226,7 +226,7 @@ def test_landing_page_radios_redraw_the_chart_and_the_numbers(page: Page, app):
     assert "n = 1000 inputs" in zone(), zone()
     wait_for_change(page, lambda: picture(page, 0), chart, "the activation chart after choosing n = 1000")
     check_page(page, charts=1)
-    assert widget_value(page, "act") == "tanh" and widget_value(page, "n") == "1000"
+    assert widget_value(page, "act") == "Tanh" and widget_value(page, "n") == "1000"
 
 
 def test_draws_page_seed_redraws_the_samples_not_the_theory(page: Page, app):
