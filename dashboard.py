@@ -10,8 +10,9 @@ import streamlit as st
 import charts
 import initcore
 from initcore import claims
-from initcore.activations import curve, zone_spans
+from initcore.activations import curve, prose_name, zone_spans
 from initcore.views import DepthView, DrawsView, TrainingView
+from initcore.words import is_rtl
 from ui import N_, Control, tr, words
 
 ui.setup_page("Why initialization matters", ":material/school:")
@@ -55,7 +56,9 @@ with ui.Page("home", CONTROLS) as page:
             st.page_link(
                 PAGE_OF[type(lesson.view)],
                 label=tr("Open step {step}: {title}", step=step, title=tr(lesson.title)),
-                icon=":material/arrow_forward:",
+                icon=":material/arrow_back:"
+                if is_rtl()
+                else ":material/arrow_forward:",  # the way the text reads
                 query_params=ui.view_link(lesson.view, seed=0),  # every setting its words depend on
             )
 
@@ -75,7 +78,7 @@ with ui.Page("home", CONTROLS) as page:
         tr(
             "A {act} unit with *n* inputs x ~ N(0, 1). z is close to normal with std √(n · Var(w)); the "
             "table gives the exact share of z in each zone.",
-            act=activation,
+            act=prose_name(activation),
         )
     )
     text.caption(words.zone_table_caption(table))

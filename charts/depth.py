@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 import initcore
+from initcore.activations import prose_name
 from initcore.words import N_, tr
 
 from .base import (
@@ -325,7 +326,7 @@ def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt
     )
     return _configured(
         alt.layer(cells, edge, points).properties(
-            height=340, title=tr("{act}: χ₁ over (σ_w², σ_b²)", act=activation)
+            height=340, title=tr("{act}: χ₁ over (σ_w², σ_b²)", act=prose_name(activation))
         )
     )
 

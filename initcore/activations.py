@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .words import N_
+from .words import N_, tr
 
 SATURATED_SLOPE = 0.05  # r(z) below this: saturated
 LINEAR_SLOPE = 0.95  # r(z) at or above this: near-linear
@@ -189,6 +189,16 @@ _ALL = (
 )
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in _ALL}
+# An activation as a sentence names it ("a sigmoid unit", "the tanh's flat tails"), where formulas keep
+# its code name (sigmoid(z)): a language may write the word in its own letters.
+PROSE_NAMES = {"sigmoid": N_("sigmoid"), "tanh": N_("tanh"), "relu": N_("relu"), "linear": N_("linear")}
+
+
+def prose_name(name: str) -> str:
+    """The activation ``name`` as a sentence in the page's language names it (English: its code name)."""
+    return tr(PROSE_NAMES[name])
+
+
 """All activations, in display order: name -> :class:`Activation`."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .activations import get_activation
+from .activations import get_activation, prose_name
 from .network import (
     LAYER_COLUMNS,
     input_mean_square,
@@ -150,7 +150,7 @@ def verdict(
     exploding = not silent and (r > EXPLODING_ABOVE or per_layer > DOUBLING)
     collapsing = first["a_std"] > 0 and last["a_std"] < COLLAPSE_BELOW * first["a_std"]
     factor = _geometric_mean(layers["factor_theory"]) if "factor_theory" in layers else math.nan
-    n = {"depth": depth, "sat": f"{sat:.0%}", "lin": f"{lin:.0%}", "act": act.name}
+    n = {"depth": depth, "sat": f"{sat:.0%}", "lin": f"{lin:.0%}", "act": prose_name(act.name)}
     gradient = (
         tr("no gradient gets back at all (it is exactly 0 at layer {depth})", **n)
         if silent

@@ -223,11 +223,17 @@ def per_language(maxsize: int) -> Callable[[F], F]:
 
 _RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew, Arabic (Persian) and their forms
 # A run that is not right-to-left text: anything but those letters, the zero-width non-joiner Persian
-# words hold, line breaks, Markdown's emphasis stars, guillemets and isolates already placed.
-_RUN = re.compile(f"[{LRI}{RLI}][^{PDI}]*{PDI}|[^{_RTL_LETTERS}\u200c\n*«»{LRI}{RLI}{PDI}]+")
+# words hold, line breaks, Markdown's emphasis stars, guillemets, isolates already placed, and a colon
+# that ends a clause (": "; "10: 0%" is two runs, read in the sentence's order). A star right after a
+# letter or digit that no star precedes, and that no star follows, is notation (q*), not emphasis (*n*,
+# **b**).
+_NOTATION_STAR = r"(?<=[A-Za-z0-9])(?<!\*[A-Za-z0-9])\*(?!\*)"
+_RUN = re.compile(
+    f"[{LRI}{RLI}][^{PDI}]*{PDI}|(?:[^{_RTL_LETTERS}\u200c\n*«»:{LRI}{RLI}{PDI}]|{_NOTATION_STAR}|:(?!\\s))+"
+)
 _RTL = re.compile(f"[{_RTL_LETTERS}]")
 _STRONG_LTR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff∞]")  # Latin letters, digits, Greek, ∞
-_EDGE = " \t.,:;!?/—–·"  # spaces and sentence punctuation at a run's ends belong to the sentence
+_EDGE = " \t.,:;!?/—–·="  # spaces, sentence punctuation and a dangling "=" at a run's ends: the sentence's
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 _CLOSING = set(_PAIRS.values())
 

@@ -26,6 +26,7 @@ BATCHES = (16, 32, 64, 128, 256)
 PRESETS = TRAINING_PRESETS  # each with the outcome every model gets on every seed (initcore.claims)
 START = ui.training_state(PRESETS[0].view)  # the page opens on the lesson
 ACTS = initcore.ACTIVATIONS
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}  # as the papers and Keras write them
 S = START
 CONTROLS = (
     ui.select("t_data", "Data set", DATASETS, S["t_data"], lambda n: tr(NAMES[n])),
@@ -33,7 +34,7 @@ CONTROLS = (
     ui.slider("t_depth", "Hidden layers", 1, 10, S["t_depth"], 1),
     ui.steps("t_width", "Units per layer", WIDTHS, S["t_width"]),
     ui.select("t_act", "Activation", ACTS, S["t_act"], lambda a: tr(ACTS[a].label)),
-    ui.radio("t_opt", "Optimizer", initcore.training.OPTIMIZERS, S["t_opt"], str.upper),
+    ui.radio("t_opt", "Optimizer", initcore.training.OPTIMIZERS, S["t_opt"], OPTIMIZER_NAMES.get),
     ui.steps("t_lr", "Learning rate", RATES, S["t_lr"]),
     ui.steps("t_steps", "Steps", STEPS, S["t_steps"]),
     ui.steps("t_batch", "Batch size", BATCHES, S["t_batch"]),

@@ -112,6 +112,16 @@ def test_every_data_set_has_a_name_to_show():
         ("شیب −0.25، و", "شیب <−0.25>، و"),
         ("«Understanding the difficulty» مقاله", "«<Understanding the difficulty>» مقاله"),
         ("−∞", "<−∞>"),
+        # a star after a letter is notation (q*), stars around a word are emphasis (found by review)
+        ("χ₁ = σ_w² E[φ'(√q* u)²]: وقتی در q* پایدار", "<χ₁ = σ_w² E[φ'(√q* u)²]>: وقتی در <q*> پایدار"),
+        ("با *n* ورودی و **z = b**، و", "با *<n>* ورودی و **<z = b>**، و"),
+        # a clause's colon splits two numbers, read in the sentence's order, not as one "10: 0%"
+        ("در لایهٔ 10: 0% اشباع‌شده", "در لایهٔ <10>: <0%> اشباع‌شده"),
+        ("نسبت 1:2 است", "نسبت <1:2> است"),
+        # an "=" between Persian words and notation stays with the sentence
+        ("پهنا = fan-in", "پهنا = <fan-in>"),
+        ("σ_b² = واریانس بایاس", "<σ_b²> = واریانس بایاس"),
+        ("(بلندترین ستون = 1)", "(بلندترین ستون = <1>)"),
     ],
 )
 def test_left_to_right_runs_are_isolated_whole_with_the_sentence_punctuation_outside(text, isolated):
@@ -597,3 +607,23 @@ def test_every_control_at_its_minimum_and_at_its_maximum_in_persian(spy, page):
         assert PERSIAN.search(at.title[0].value) and at.query_params["lang"] == "fa", end
         left = {text: english_left(text) for text in page_texts(at) if english_left(text)}
         assert not left, f"{page} at its {end}: {list(left.items())[:5]}"
+
+
+def test_a_persian_sentence_names_the_activation_in_persian_and_a_formula_keeps_its_code_name():
+    """The glossary: سیگموید in prose, sigmoid in formulas such as sigmoid(z) (found by review: the
+    verdicts and captions said «تابع sigmoid»)."""
+    import charts
+    from initcore.activations import PROSE_NAMES, prose_name
+
+    with speaking("fa"):
+        assert prose_name("sigmoid") == "سیگموید"
+        assert {plain_text(prose_name(a)) for a in PROSE_NAMES} >= {"tanh", "خطی"}
+        view = claims.DEPTH_PRESETS[0].view
+        assert view.activation == "sigmoid"
+        details = " ".join(claims.study(view, 0).summary["detail"])
+        assert "سیگموید" in details and "sigmoid" not in details, details[:300]
+        spec = charts.depth_charts(claims.study(view, 0), activation="sigmoid", only=("heatmap",))
+        titles = _spec_texts(spec["heatmap"].spec())
+        assert any("sigmoid(z)" in t for t in titles), titles  # the axis is a formula
+    with speaking("en"):
+        assert prose_name("sigmoid") == "sigmoid"

@@ -209,6 +209,18 @@ def preset_note(presets: Sequence[Any], current: Any) -> None:
             return
 
 
+# A preset's name wraps onto a second line instead of being cut off ("Too small / Xavier / 4x Xav…"),
+# in every language: the names are the lesson's words.
+PRESET_CSS = """
+<style>
+[class*="st-key-"][class*="_preset_"] button { height: auto; }
+[class*="st-key-"][class*="_preset_"] button p {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
+</style>
+"""
+
+
 def preset_buttons(presets: Sequence[Any], state_of: Any, prefix: str, *, keep_seed: bool) -> Any:
     """A row of preset buttons (each sets every control of its view; the seed is kept or set to 0) and,
     under it, a place for the note of the preset on screen (returned: fill it with :func:`preset_note`)."""
@@ -217,6 +229,7 @@ def preset_buttons(presets: Sequence[Any], state_of: Any, prefix: str, *, keep_s
     def apply(i: int) -> None:
         apply_state({**state_of(presets[i].view), **({} if keep_seed else {seed_key: 0})})
 
+    st.html(PRESET_CSS)
     for i, (col, preset) in enumerate(zip(st.columns(len(presets)), presets, strict=True)):
         col.button(tr(preset.name), on_click=apply, args=(i,), width="stretch", key=f"{prefix}_preset_{i}")
     return st.empty()

@@ -11,6 +11,7 @@ import pandas as pd
 
 import initcore
 from initcore import SCHEMES
+from initcore.activations import prose_name
 from initcore.runs import SUNK_BELOW, sinking
 from initcore.words import N_, clauses, items, tr
 
@@ -197,7 +198,7 @@ def phase_caption(activation: str, width: int) -> str:
         "line is the edge of chaos χ₁ = 1, where signals and gradients travel deepest (Schoenholz et al. "
         "2017).{where} Each dot is one of the initializations above at width {width}; a triangle lies "
         "beyond the plot.",
-        act=tr(initcore.ACTIVATIONS[activation].label),
+        act=prose_name(activation),
         where=where,
         width=width,
     )
@@ -373,7 +374,7 @@ def zones_chart_caption(activation: str, n: int) -> str:
         "z lands for a unit with n = {n} inputs x ~ N(0, 1) and the lesson's two initializations: move n and "
         "watch them spread into the tails.",
         lin=f"{act.near_linear[0][1]:.3f}",
-        act=activation,
+        act=prose_name(activation),
         sat=f"{sat_z:.2f}",
         n=n,
     )
