@@ -1,6 +1,7 @@
 """Load test: a whole class at once. Starts one Streamlit server, opens N concurrent browser sessions in one
 headless Chromium, and has every session do what a student does: open the landing page, click through the
-sidebar to pages 1 and 2 and type its own seed into each, then open page 3, type the seed into the form
+sidebar to pages 1 and 2 and type its own seed into each (on page 2, then open the tab with its theory
+table), then open page 3, type the seed into the form
 and train the default comparison (five models, 500 Adam steps). Each session is one Streamlit session
 (one browser context, one tab) and stays connected until the whole class is done.
 
@@ -22,7 +23,12 @@ server's peak RSS exceeds --max-rss-mb. Prints a markdown report. The server run
 off, as a deployed app's files do not change; the browsers share the machine with the server, so on a
 small machine the timings include Chromium's own work.
 
-Run: python bench/load_test.py [--sessions 20] [--timeout 300] [--max-rss-mb 1536]
+With ``--replicas N`` (N > 1) the class goes through the class-sized deployment instead: N servers behind
+Debian's nginx with the repository's balancer configuration (``deploy/nginx/lab.conf``, sticky by the
+cookie ``lab_replica``), as compose.yaml runs them. The report then gives each replica's sessions and peak
+RSS, and checks from nginx's access log that every session's requests all went to one replica.
+
+Run: python bench/load_test.py [--sessions 20] [--timeout 300] [--max-rss-mb 1536] [--replicas 3]
 """
 
 from __future__ import annotations
@@ -43,7 +49,16 @@ from pathlib import Path
 
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from serve import ROOT, async_chromium, streamlit_server
+from serve import (
+    ROOT,
+    TABLE_JS,
+    Balancer,
+    async_chromium,
+    frame_rows,
+    nginx_balancer,
+    streamlit_server,
+    table_cells,
+)
 
 SAMPLE_EVERY = 0.2  # seconds between RSS samples
 DEFAULT_SEED = 0  # the pages' default seed: what a session shows before it types its own
@@ -70,15 +85,6 @@ SETTLED_JS = """
   const main = document.querySelector('[data-testid=stMain]');
   const text = main ? main.innerText : '';
   return want.texts.every((t) => text.includes(t));
-}
-"""
-# Cell texts of the n-th st.dataframe, from the grid's accessible table: [[header...], [row...], ...].
-TABLE_JS = """
-(n) => {
-  const df = document.querySelectorAll('[data-testid=stDataFrame]')[n];
-  const table = df && df.querySelector('table');
-  if (!table) return null;
-  return [...table.querySelectorAll('tr')].map((tr) => [...tr.children].map((c) => c.textContent));
 }
 """
 REDRAWN_JS = f"""
@@ -158,6 +164,7 @@ class Session:
     tables: dict[str, list[list[str]]] = field(default_factory=dict)  # page -> cell texts
     error: str | None = None
     isolation: list[str] = field(default_factory=list)  # mismatches found
+    key: str | None = None  # its balancer cookie (lab_replica), behind a balancer
 
     @property
     def total(self) -> float:
@@ -207,6 +214,7 @@ async def student(browser, url: str, s: Session, timeout_s: float) -> None:
     try:
         t0 = time.perf_counter()
         await page.goto(f"{url}/?act={s.act}&n={s.n}")
+        s.key = next((c["value"] for c in await context.cookies() if c["name"] == "lab_replica"), None)
         await settle(
             page,
             timeout_s,
@@ -231,6 +239,9 @@ async def student(browser, url: str, s: Session, timeout_s: float) -> None:
                 await page.keyboard.press("Enter")
                 texts = [label]
             await settle(page, timeout_s, path=path, params={key: str(s.seed)}, texts=texts)
+            if name == "page 2":  # its table (the theory) is on the gradients tab, which runs when opened
+                await page.get_by_role("tab").filter(has_text="3 ·").click()
+                await settle(page, timeout_s, path=path, params={key: str(s.seed), "s_view": "gradients"})
             s.times[step] = time.perf_counter() - t0  # the run has ended; the redraw wait is not counted
             s.tables[name] = await read_table(page, 0, before)
     except Exception as err:  # one failed session must not stop the others
@@ -254,11 +265,6 @@ async def run_class(url: str, sessions: list[Session], timeout_s: float, ramp: f
 # --- what each seed should show (one AppTest session per seed, after the load) ------------------
 
 
-def _frame_rows(df) -> list[list[str]]:
-    rows = zip(df.index, df.values, strict=True)
-    return [["", *map(str, df.columns)]] + [[str(i), *map(str, row)] for i, row in rows]
-
-
 def references(seeds: list[int], timeout_s: float) -> dict[int, dict[str, list[list[str]]]]:
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
@@ -272,18 +278,16 @@ def references(seeds: list[int], timeout_s: float) -> dict[int, dict[str, list[l
             at.switch_page(script)
             at.query_params.clear()
             at.query_params[key] = str(seed)
+            if name == "page 2":
+                at.query_params["s_view"] = "gradients"  # where its table is
             at.run()
             if name == "page 3":
                 at.button(key=TRAIN_BUTTON).click().run(timeout=timeout_s)
             if at.exception:
                 raise RuntimeError(f"reference run of {script} with seed {seed}: {at.exception[0].message}")
-            out[seed][name] = _frame_rows(at.dataframe[0].value)
+            first = at.table[0] if name == "page 1" else at.dataframe[0]  # page 1 shows st.table
+            out[seed][name] = frame_rows(first.value)
     return out
-
-
-def _cells(rows: list[list[str]]) -> list[list[str]]:
-    """A table's column names and rows; the header's first cell (the index name, or blank) is left out."""
-    return [row[1:] if i == 0 else row for i, row in enumerate(rows)]
 
 
 def check_isolation(sessions: list[Session], refs: dict[int, dict[str, list[list[str]]]]) -> dict[str, int]:
@@ -294,10 +298,10 @@ def check_isolation(sessions: list[Session], refs: dict[int, dict[str, list[list
         if s.error:
             continue
         for name, *_ in PAGES:
-            seen = _cells(s.tables.get(name, []))
-            if seen == _cells(refs[s.seed][name]):
+            seen = table_cells(s.tables.get(name, []))
+            if seen == table_cells(refs[s.seed][name]):
                 continue
-            others = [o for o, t in refs.items() if o != s.seed and _cells(t[name]) == seen]
+            others = [o for o, t in refs.items() if o != s.seed and table_cells(t[name]) == seen]
             if DEFAULT_SEED in others:
                 s.isolation.append(f"{name}: shows the default seed {DEFAULT_SEED}'s table, not its own")
             elif others:
@@ -307,10 +311,28 @@ def check_isolation(sessions: list[Session], refs: dict[int, dict[str, list[list
                     f"{name}: table differs from seed {s.seed}'s reference: {s.tables.get(name)} vs "
                     f"{refs[s.seed][name]}"
                 )
-    return {name: len({repr(_cells(t[name])) for t in refs.values()}) for name, *_ in PAGES}
+    return {name: len({repr(table_cells(t[name])) for t in refs.values()}) for name, *_ in PAGES}
 
 
 # --- report -------------------------------------------------------------------------------------
+
+
+def stickiness(balancer: Balancer, sessions: list[Session]) -> dict:
+    """From nginx's access log: how many sessions had every request served by one replica, how many
+    sessions each replica had, and how many requests went through (and failed with a 5xx)."""
+    served: dict[str, set[str]] = {}
+    requests = balancer.routes()
+    for key, upstream, _ in requests:
+        served.setdefault(key, set()).update(upstream.split(", "))
+    per_replica: dict[str, int] = {}
+    sticky = 0
+    for s in sessions:
+        mine = served.get(s.key or "", set())
+        if len(mine) == 1:
+            sticky += 1
+            per_replica[next(iter(mine))] = per_replica.get(next(iter(mine)), 0) + 1
+    errors = sum(1 for _, _, status in requests if status >= 500)
+    return {"sticky": sticky, "per_replica": per_replica, "requests": len(requests), "errors": errors}
 
 
 def _mb(kb: int) -> str:
@@ -322,27 +344,44 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed for any one step")
     parser.add_argument("--ramp", type=float, default=0.0, help="seconds between session starts (default 0)")
-    parser.add_argument("--max-rss-mb", type=float, default=1536, help="fail if the server's peak exceeds it")
+    parser.add_argument("--max-rss-mb", type=float, default=1536, help="fail if a server's peak exceeds it")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="servers behind nginx (default 1: no balancer)"
+    )
     args = parser.parse_args()
 
     sessions = [Session(i, SEED_BASE + i, *LANDING[i % len(LANDING)]) for i in range(args.sessions)]
     load_before = os.getloadavg()
     logs = Path(tempfile.mkdtemp(prefix="load_test_server_"))
-    with streamlit_server(ROOT / "dashboard.py", logs) as server:
-        sampler = RssSampler(server.pid)
-        sampler.start()
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(streamlit_server(ROOT / "dashboard.py", logs / f"replica{i}"))
+            for i in range(max(1, args.replicas))
+        ]
+        balancer = None
+        if args.replicas > 1:
+            upstreams = [server.url.removeprefix("http://") for server in servers]
+            balancer = stack.enter_context(nginx_balancer(upstreams, logs / "nginx"))
+        samplers = [RssSampler(server.pid) for server in servers]
+        for sampler in samplers:
+            sampler.start()
         try:
             time.sleep(2.0)
-            idle = statistics.median(kb for _, kb in sampler.samples[-5:])
+            idles = [statistics.median(kb for _, kb in sampler.samples[-5:]) for sampler in samplers]
             t_load = time.perf_counter()
-            wall = asyncio.run(run_class(server.url, sessions, args.timeout, args.ramp))
+            url = balancer.url if balancer else servers[0].url
+            wall = asyncio.run(run_class(url, sessions, args.timeout, args.ramp))
             t_end = time.perf_counter()
             time.sleep(1.0)
-            peak = sampler.peak_between(t_load, t_end)
-            after = sampler.samples[-1][1]
+            peaks = [sampler.peak_between(t_load, t_end) for sampler in samplers]
+            afters = [sampler.samples[-1][1] for sampler in samplers]
         finally:
-            sampler.stop()
-    startup = server.healthy_s
+            for sampler in samplers:
+                sampler.stop()
+        sticky = stickiness(balancer, sessions) if balancer else None
+    startup = max(server.healthy_s for server in servers)
+    idle, peak, after = max(idles), max(peaks), max(afters)
+    server = servers[0]
 
     done = [s for s in sessions if not s.error]
     t_ref = time.perf_counter()
@@ -352,7 +391,8 @@ def main() -> int:
     blind = {name: n for name, n in distinct.items() if n < len(refs)}  # seeds the check cannot tell apart
     isolated = [s for s in done if not s.isolation]
 
-    print(f"## Load test: {args.sessions} concurrent sessions\n")
+    where = f", {args.replicas} replicas behind nginx" if balancer else ""
+    print(f"## Load test: {args.sessions} concurrent sessions{where}\n")
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average before "
         f"{load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f} (1 / 5 / 15 min); the browsers "
@@ -362,7 +402,7 @@ def main() -> int:
     print(f"| sessions | {args.sessions} |")
     print(f"| completed without error | {len(done)} / {args.sessions} |")
     print(f"| tables matching their own seed (pages 1, 2, 3) | {len(isolated)} / {args.sessions} |")
-    print(f"| server start to healthy | {startup:.1f} s |")
+    print(f"| server start to healthy{' (slowest replica)' if balancer else ''} | {startup:.1f} s |")
     print(f"| total wall time (all sessions) | {wall:.1f} s |")
     if done:
         totals = [s.total for s in done]
@@ -375,11 +415,20 @@ def main() -> int:
             f"| page 3 Train to results min / median / max | {min(trains):.1f} / "
             f"{statistics.median(trains):.1f} / {max(trains):.1f} s |"
         )
-    print(f"| server RSS idle (started, no session yet) | {_mb(idle)} |")
+    each = " per replica (the largest)" if balancer else ""
+    print(f"| server RSS idle (started, no session yet){each} | {_mb(idle)} |")
     verdict = "within" if peak <= args.max_rss_mb * 1024 else "OVER"
     target = f"{verdict} the {args.max_rss_mb:,.0f} MB target"
-    print(f"| server RSS peak during the load | {_mb(peak)} ({target}) |")
-    print(f"| server RSS after the load (sessions just closed) | {_mb(after)} |")
+    print(f"| server RSS peak during the load{each} | {_mb(peak)} ({target}) |")
+    print(f"| server RSS after the load (sessions just closed){each} | {_mb(after)} |")
+    if sticky is not None:
+        spread = " / ".join(str(sticky["per_replica"].get(u, 0)) for u in balancer.upstreams)
+        peaks_shown = " / ".join(_mb(kb) for kb in peaks)
+        print(f"| sessions per replica | {spread} |")
+        print(f"| peak RSS per replica | {peaks_shown} |")
+        print(f"| sessions whose requests all went to one replica | {sticky['sticky']} / {len(sessions)} |")
+        n, errors = sticky["requests"], sticky["errors"]
+        print(f"| requests through the balancer (errors: status 5xx) | {n} ({errors}) |")
     print(f"| reference runs (AppTest, {len(refs)} seeds, after the load) | {t_ref:.1f} s |")
     shown = " / ".join(f"{n}" for n in distinct.values())
     print(f"| distinct reference tables, pages 1 / 2 / 3 (of {len(refs)} seeds) | {shown} |")
@@ -398,6 +447,7 @@ def main() -> int:
         print("the same table would go unnoticed.")
 
     failed = len(done) < len(sessions) or len(isolated) < len(done) or verdict == "OVER"
+    failed = failed or (sticky is not None and (sticky["sticky"] < len(sessions) or sticky["errors"] > 0))
     if failed and any(s.error for s in sessions):
         tail = "\n".join(server.stderr.read_text(errors="replace").splitlines()[-30:])
         print(f"\nLast lines of the server's stderr (all of it: {server.stderr}):\n\n```\n{tail}\n```")
