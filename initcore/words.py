@@ -35,7 +35,9 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-LOCALES = Path(__file__).resolve().parents[1] / "locales"
+_REPOSITORY_LOCALES = Path(__file__).resolve().parents[1] / "locales"  # in a clone
+# ... and where `pip install` puts them (pyproject.toml maps locales/ to the package initcore.locales)
+LOCALES = _REPOSITORY_LOCALES if _REPOSITORY_LOCALES.is_dir() else Path(__file__).resolve().parent / "locales"
 DOMAIN = "lab"  # the catalogues' file name: locales/<code>/LC_MESSAGES/lab.mo
 DEFAULT = "en"
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"  # left-to-right / right-to-left isolate, pop isolate
