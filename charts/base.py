@@ -5,6 +5,7 @@ cached templates and fast specs. No Streamlit here."""
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,6 +191,13 @@ def _configured(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
         labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="top", labelLimit=400, columns=2
     )  # two entries per row: a row of four long labels is cut off in a half-width chart
+
+
+def either(test: str, yes: str, no: str) -> str:
+    """A Vega expression that names, in the page's language, one of two messages: ``test ? yes : no``
+    (for a legend's labelExpr or a calculated field; the words are JSON strings, Persian left as is)."""
+    yes_text, no_text = (json.dumps(tr(m), ensure_ascii=False) for m in (yes, no))
+    return f"{test} ? {yes_text} : {no_text}"
 
 
 def _zone_scale() -> alt.Scale:

@@ -4,7 +4,6 @@ the measurements, and the phase diagram."""
 from __future__ import annotations
 
 import base64
-import json
 import struct
 import zlib
 from typing import Any
@@ -22,6 +21,7 @@ from .base import (
     _configured,
     _layer_axis,
     _series_color,
+    either,
     series_scale,
 )
 
@@ -261,13 +261,7 @@ def layer_lines(which: str, layers: pd.DataFrame, series_schemes: dict[str, str]
     )
 
 
-def _marker_label() -> str:
-    """A Vega expression naming a point's marker (``outside`` true or false) in the page's language."""
-    beyond, inside = (
-        json.dumps(tr(t), ensure_ascii=False)
-        for t in (N_("beyond the plot (at its edge)"), N_("in the plot"))
-    )
-    return f"datum.value ? {beyond} : {inside}"
+BEYOND, INSIDE = N_("beyond the plot (at its edge)"), N_("in the plot")  # a point's marker
 
 
 def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt.LayerChart:
@@ -313,7 +307,7 @@ def _phase_template(series: tuple[tuple[str, str], ...], activation: str) -> alt
                 "outside:N",
                 title=tr("marker"),
                 scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
-                legend=alt.Legend(labelExpr=_marker_label()),
+                legend=alt.Legend(labelExpr=either("datum.value", BEYOND, INSIDE)),
             ),
             tooltip=[
                 alt.Tooltip("series:N", title=tr("weights")),

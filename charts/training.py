@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 import pandas as pd
 
@@ -14,6 +12,7 @@ from .base import (
     Chart,
     _configured,
     _series_color,
+    either,
 )
 
 # --- training comparisons (page 3) ----------------------------------------------------------------
@@ -25,8 +24,7 @@ SPLITS = {"train": N_("train"), "test": N_("test")}  # the history's splits, as 
 
 def _split_label(field: str) -> str:
     """A Vega expression naming the split held in ``field`` ("train" or "test") in the page's language."""
-    train, test = (json.dumps(tr(SPLITS[s]), ensure_ascii=False) for s in ("train", "test"))
-    return f"{field} === 'train' ? {train} : {test}"
+    return either(f"{field} === 'train'", SPLITS["train"], SPLITS["test"])
 
 
 def _curves_template(series: tuple[tuple[str, str], ...], metric: str) -> alt.Chart:

@@ -113,13 +113,7 @@ class Session:
 
     def table(self, before: list[list[str]] | None = None) -> list[list[str]]:
         """Page 1's summary table once it shows something other than ``before``."""
-        self.page.wait_for_function(
-            f"(b) => {{ const t = ({TABLE_JS.strip()})(0); return t && t.length > 1 && "
-            "JSON.stringify(t) !== JSON.stringify(b); }",
-            arg=before,
-        )
-        settle(self.page)
-        return table_cells(self.page.evaluate(TABLE_JS, 0))
+        return table_cells(_after(self, before))
 
     def set_seed(self, seed: int, timeout_ms: float = 60_000) -> None:
         """Type ``seed`` into page 1's seed box; returns once the run it started has written it into the
@@ -165,6 +159,7 @@ def test_every_session_stays_on_one_replica_and_shows_its_own_seed(browser, clus
 
 
 def _after(s: Session, before) -> list[list[str]]:
+    """Page 1's summary table (as read) once a finished run shows one other than ``before``."""
     s.page.wait_for_function(
         f"(b) => {{ const t = ({TABLE_JS.strip()})(0); return t && t.length > 1 && "
         "JSON.stringify(t) !== JSON.stringify(b); }",
