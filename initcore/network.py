@@ -250,6 +250,7 @@ def propagate(
     ping_pong = (np.empty(size, dtype=np.float32), np.empty(size, dtype=np.float32))
     z_buf = np.empty(size, dtype=np.float32)
     slopes: list[np.ndarray] = []
+    tiny: list[bool] = []  # whether a layer's slopes may be small enough to make denormal gradients
     kept_z: list[np.ndarray] = []
     kept_a: list[np.ndarray] = []
     a = x
@@ -264,7 +265,7 @@ def propagate(
             a = _view(ping_pong[l % 2], shape) if not keep else np.empty(shape, np.float32)
             d = np.empty(shape, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
             rows[l, 1:3] = _mean_std(z, scratch, ones)
-            _by_rows(act.into, z, a, d)  # overwrites z
+            tiny.append(any(_by_rows(act.into, z, a, d)))  # overwrites z
             rows[l, 3:5] = _mean_std(a, scratch, ones)
             rows[l, 0] = l + 1
             counts = _by_rows(lambda d, m: _count_zones(d, m, sat_cut, lin_cut), d, _view(below, shape))
@@ -292,6 +293,12 @@ def propagate(
             if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
                 slopes[l] *= np.float32(1.0 / r)  # a pass over the array: only when the scale drifts far
                 log_scale += math.log(r)
+            if tiny[l] and l > 0 and np.isfinite(r) and r > 0:
+                # A deeply saturated sigmoid unit's slope (1.6e-38 at the least) times its gradient is a
+                # denormal number, which the next product reads ~150x slower: set those to 0. Each is
+                # below 1.2e-38 in units of a layer RMS of at least 2^-30, so no sum sees them.
+                view = slopes[l].shape
+                _by_rows(_flush_denormals, slopes[l], _view(scratch, view), _view(below, view))
         if keep:
             scales = np.where(np.isfinite(rows[:, 7]), rows[:, 7], np.nan)
             for l in range(depth):
@@ -319,6 +326,15 @@ def _by_rows(fn: Callable[..., Any], *arrays: np.ndarray) -> list[Any]:
     half = rows // 2
     second = _ROWS.submit(fn, *(v[half:] for v in arrays))
     return [fn(*(v[:half] for v in arrays)), second.result()]
+
+
+def _flush_denormals(v: np.ndarray, scratch: np.ndarray, mask: np.ndarray) -> None:
+    """Set the entries of ``v`` below float32's smallest normal number in magnitude to 0, in place."""
+    np.less(np.abs(v, out=scratch), _FLOAT32_TINY, out=mask)
+    np.copyto(v, 0.0, where=mask)
+
+
+_FLOAT32_TINY = np.float32(np.finfo(np.float32).tiny)
 
 
 def _count_zones(d: np.ndarray, mask: np.ndarray, sat_cut: np.float32, lin_cut: np.float32) -> tuple:

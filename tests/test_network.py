@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -238,3 +240,55 @@ def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(
     pd.testing.assert_frame_equal(split[1], whole[1], check_exact=True)
     for field in ("z", "a", "dz"):
         np.testing.assert_array_equal(getattr(split[2], field), getattr(whole[2], field), err_msg=field)
+
+
+def _denormal_share(v: np.ndarray) -> float:
+    v = np.abs(v.astype(np.float32))
+    return float(np.mean((v > 0) & (v < np.finfo(np.float32).tiny)))
+
+
+def test_a_deeply_saturated_sigmoid_never_produces_denormal_outputs_or_slopes():
+    """Denormal float32 numbers make a matrix product ~150x slower: past |z| = 87 the sigmoid's output
+    and slope stop at exp(-87) = 1.6e-38, a normal number (the old floor, log(1.2e-38) rounded to
+    float32, gave 1.1754942e-38, a denormal)."""
+    z = -np.geomspace(1.0, 1e6, 2001).astype(np.float32)
+    a, d = initcore.ACTIVATIONS["sigmoid"].value_and_slope(z)
+    assert _denormal_share(a) == 0 and _denormal_share(d) == 0, (
+        f"denormal outputs {_denormal_share(a):.1%}, slopes {_denormal_share(d):.1%}; smallest {a.min():.8g}"
+    )
+    assert a.min() > 0 and a.min() == pytest.approx(np.exp(-87.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("std", [10.0, 100.0])
+def test_saturated_nets_feed_no_denormal_numbers_to_a_product_and_their_numbers_stay(monkeypatch, std):
+    """In N(0, std^2) sigmoid nets most units saturate, a fifth past |z| = 87, and their slopes times the
+    gradient fall below float32's normal range: the backward pass sets those to 0 before the next product
+    reads them. No matrix product of the pass reads a denormal number, and every statistic equals the
+    pass that keeps them, to float32 rounding."""
+    from initcore import network
+
+    x = np.random.default_rng(3).standard_normal((250, 250)).astype(np.float32)
+    kw = {"depth": 10, "width": 250, "scheme": "normal", "activation": "sigmoid", "seed": 5, "std": std}
+    read: list[float] = []
+
+    class Spy:  # numpy, with every matrix product's left operand inspected
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        def matmul(self, a, b, **kw):
+            read.append(_denormal_share(a))
+            return np.matmul(a, b, **kw)
+
+    monkeypatch.setattr(network, "np", Spy())
+    stats = initcore.layer_stats(x, **kw)
+    assert len(read) == 2 * 10 - 1, f"{len(read)} products"
+    assert stats["saturated"].min() > 0.9, f"not saturated: {stats['saturated'].min():.0%}"
+    assert max(read) == 0, f"denormal shares of the products' inputs: {read}"
+
+    sigmoid = initcore.ACTIVATIONS["sigmoid"]
+    kept = dataclasses.replace(sigmoid, into=lambda z, a, d: sigmoid.into(z, a, d) and False)
+    monkeypatch.setattr(network, "get_activation", lambda name: kept)
+    read.clear()
+    unflushed = initcore.layer_stats(x, **kw)
+    assert max(read) > 0.01, f"without the flush the products read no denormals: {read}"
+    pd.testing.assert_frame_equal(stats, unflushed, check_exact=False, rtol=1e-6)
