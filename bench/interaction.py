@@ -114,8 +114,8 @@ def main() -> None:
     changes = [lambda a, d=d: a.slider(key="s_depth").set_value(d) for d in (11, 12, 9, 10)]
     rows.append(("page 2 (defaults)", "depth", _timed_reruns(at, changes, args.repeat)))
     for page, name, key in ((page1, "page 1", "d_seed"), (page2, "page 2", "s_seed")):  # the same, in Persian
+        at = _app(page, lang="fa")  # its first run is English: opened in this thread's English
         with speaking("fa"):  # AppTest shows a choice's value with its labels, in this thread's language
-            at = _app(page, lang="fa")
             change = [lambda a, key=key: a.number_input(key=key).set_value(next(seeds))]
             what = "seed (new draws)" if page == page1 else "seed (new nets)"
             rows.append((f"{name} (defaults, Persian)", what, _timed_reruns(at, change, args.repeat)))

@@ -26,7 +26,7 @@ from .depth import DepthStudy, phase_of
 from .runs import SUNK_BELOW, Outcome, outcomes, sinking
 from .schemes import sigma_w2
 from .theory import chi1
-from .views import DepthView, DrawsView, Init, TrainingView, labelled
+from .views import DepthView, DrawsView, Init, Kept, TrainingView, labelled
 from .words import N_, per_language, tr
 
 SEEDS = tuple(range(10))
@@ -64,14 +64,12 @@ class Claim:
 
 
 def study(view: DepthView, seed: int) -> DepthStudy:
-    """``view.study(seed)``, one cached initialization at a time: each one's numbers do not depend on the
-    others of its view, so claims at other views with the same net share them."""
-    return view.study(seed, one=_series)
+    """``view.study(seed)``, each initialization's series kept (per language): its numbers do not depend
+    on the others of its view, so claims at other views with the same net share them."""
+    return view.study(seed, kept=_KEPT)
 
 
-@per_language(maxsize=256)
-def _series(label: str, init: Init, net: DepthView, seed: int) -> DepthStudy:
-    return net.series(label, init, seed)
+_KEPT = Kept(maxsize=256)
 
 
 def run(view: TrainingView, seed: int) -> Any:

@@ -8,6 +8,7 @@ N(0, 0.1^2) and N(0, 1)) get the same random directions and differ only in scale
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from .network import (
     network_biases,
     network_weights,
     propagate,
+    propagate_many,
     sample_inputs,
     upstream_gradient,
 )
@@ -256,16 +258,74 @@ def depth_series(
     bins: int = 40,
 ) -> DepthStudy:
     """:func:`depth_study` for one initialization, labelled ``label``."""
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
+    x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
     act = get_activation(activation)
-    x, grad = _shared_inputs(inputs, batch, width, seed)
-    q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     weights = network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
-    bias = network_biases(depth, width, std=bias_std, seed=seed) if bias_std else 0.0
     samples: list[np.ndarray] = []
     stats = _layer_stats(
         x, weights, act, bias, grad, lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy())
     )
     del weights
+    return _series(label, scheme, params, stats, samples, **net, bias_std=bias_std, bins=bins)
+
+
+def depth_many(
+    series: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    depth: int,
+    width: int,
+    batch: int,
+    inputs: str,
+    activation: str,
+    bias_std: float,
+    seed: int,
+    bins: int = 40,
+) -> list[DepthStudy]:
+    """:func:`depth_series` for several (label, scheme, params) at once, in one stacked pass
+    (``initcore.propagate_many``): the same numbers, bit for bit, for the memory of all their passes."""
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
+    x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
+    nets = [network_weights(width, depth=depth, width=width, scheme=s, seed=seed, **p) for _, s, p in series]
+    samples: list[list[np.ndarray]] = [[] for _ in series]
+
+    def sample(_: int, a: np.ndarray) -> None:  # a: (K, batch, width)
+        for kept, v in zip(samples, a, strict=True):
+            kept.append(v.ravel()[:HIST_SAMPLE].copy())
+
+    stats = propagate_many(x, nets, activation=activation, bias=bias, grad=grad, on_layer=sample)[0]
+    del nets
+    return [
+        _series(label, scheme, params, st, kept, **net, bias_std=bias_std, bins=bins)
+        for (label, scheme, params), st, kept in zip(series, stats, samples, strict=True)
+    ]
+
+
+def _shared(batch: int, width: int, depth: int, inputs: str, bias_std: float, seed: int) -> tuple:
+    """(x, g, bias) that every initialization of a study shares."""
+    x, grad = _shared_inputs(inputs, batch, width, seed)
+    bias = network_biases(depth, width, std=bias_std, seed=seed) if bias_std else 0.0
+    return x, grad, bias
+
+
+def _series(
+    label: str,
+    scheme: str,
+    params: dict[str, Any],
+    stats: pd.DataFrame,
+    samples: list[np.ndarray],
+    *,
+    depth: int,
+    width: int,
+    batch: int,
+    inputs: str,
+    activation: str,
+    bias_std: float,
+    bins: int,
+) -> DepthStudy:
+    """One series' study from its pass's statistics and activation samples: theory, verdict, histograms."""
+    act = get_activation(activation)
+    q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     sw2 = sigma_w2(scheme, width, width, **params)
     q_theory, g_theory, q_star, c = _theory(act.name, sw2, sb2, q0, depth)
     g = stats["grad_rms"].to_numpy()
@@ -380,14 +440,13 @@ def _histograms(
             lo, hi = (0.0 if (finite >= 0).all() else -top), top
         edges = np.linspace(lo, hi, bins + 1)
         width = edges[1] - edges[0]
-        # Every layer at once: layer i's bins are i * bins ... i * bins + bins - 1 of one bincount.
         sizes = np.array([values.size for values in layers], dtype=np.int64)
-        v = np.concatenate(layers) if layers else np.zeros(0)
-        row = np.repeat(np.arange(len(layers), dtype=np.int64), sizes)
-        finite = np.isfinite(v)
-        v, row = v[finite], row[finite]
-        idx = np.clip(((v - lo) / width).astype(np.int64), 0, bins - 1)  # uniform bins: no sorting
-        counts = np.bincount(row * bins + idx, minlength=len(layers) * bins).reshape(len(layers), bins)
+        counts = np.zeros((len(layers), bins), dtype=np.int64)
+        for i, v in enumerate(layers):  # one bincount per layer: 5x quicker than one over all of them
+            if not np.isfinite(v).all():
+                v = v[np.isfinite(v)]
+            idx = ((v - lo) / width).astype(np.int64)  # uniform bins: no sorting
+            counts[i] = np.bincount(np.clip(idx, 0, bins - 1, out=idx), minlength=bins)
         density = counts / np.maximum(sizes, 1)[:, None] / width
         # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so
         # the spread of the live units stays visible (the 0 bin then reads as full, capped at 1). A row

@@ -144,9 +144,12 @@ def network_weights(
         return [layer(l, shape) for l, shape in enumerate(shapes, 1)]
     # A big net's layers are drawn two at a time (each from its own generator: the same numbers in any
     # order; numpy fills arrays with the GIL released), in a pool of its own: queued on the shared one,
-    # fifty draws would hold up other passes' elementwise halves.
-    with ThreadPoolExecutor(2, thread_name_prefix="initcore-draws") as pool:
-        return list(pool.map(layer, range(1, depth + 1), shapes))
+    # fifty draws would hold up other passes' elementwise halves. The pool lives as long as the process:
+    # starting one per call cost 1 ms, as much as scaling ten kept unit draws.
+    return list(_DRAWS.map(layer, range(1, depth + 1), shapes))
+
+
+_DRAWS = ThreadPoolExecutor(2, thread_name_prefix="initcore-draws")  # leaf tasks only: nothing waits inside
 
 
 class _UnitDraws:
@@ -222,9 +225,39 @@ def propagate(
         Without ``keep`` the pass holds one (batch, width) array per layer (phi'(z), which the backward
         pass then overwrites with dL/dz) plus four working arrays, and allocates nothing else.
     """
+    hook = None if on_layer is None else (lambda layer, a: on_layer(layer, a[0]))
+    stats, arrays = propagate_many(
+        x, [weights], activation=activation, bias=bias, grad=grad, keep=keep, on_layer=hook
+    )
+    return stats[0], None if arrays is None else arrays[0]
+
+
+def propagate_many(
+    x: np.ndarray,
+    nets: Sequence[list[np.ndarray]],
+    *,
+    activation: str | Activation,
+    bias: float | Sequence[np.ndarray] = 0.0,
+    grad: np.ndarray,
+    keep: bool = False,
+    on_layer: Callable[[int, np.ndarray], None] | None = None,
+) -> tuple[list[pd.DataFrame], list[LayerArrays] | None]:
+    """:func:`propagate` for K nets of the same shape side by side (the same inputs, biases and upstream
+    gradient; each its own weights): every net's numbers are those of its own pass, bit for bit. The
+    nets' arrays are stacked, (K, batch, width), so that each elementwise step is one numpy call for
+    all of them, on two row halves at once from ``ROWS_SPLIT`` values (page 2's six initializations: one
+    call where there were six, and little of the work left to the interpreter); the matrix products run
+    net by net, half the nets on each of two threads. ``on_layer(layer, a)`` gets the stacked
+    activations, (K, batch, width). Memory: K times one pass's."""
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     x = _check_x(x)
-    weights = [np.asarray(w, dtype=np.float32) for w in weights]
+    nets = [[np.asarray(w, dtype=np.float32) for w in weights] for weights in nets]
+    if not nets:
+        raise ValueError("nets must hold at least one net")
+    shapes = [[w.shape for w in weights] for weights in nets]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f"nets must all have the same layer shapes, got {shapes}")
+    weights = nets[0]
     if isinstance(bias, list | tuple):
         biases = [np.asarray(v, dtype=np.float32) for v in bias]
         if [v.shape for v in biases] != [(w.shape[1],) for w in weights]:
@@ -234,7 +267,7 @@ def propagate(
             raise ValueError("bias must be finite, got NaN or inf values")
     elif not np.isfinite(bias):
         raise ValueError(f"bias must be finite, got {bias!r}")
-    depth, batch = len(weights), x.shape[0]
+    k_nets, depth, batch = len(nets), len(weights), x.shape[0]
     if not isinstance(bias, list | tuple):
         biases = [np.float32(bias)] * depth
     grad = np.asarray(grad, dtype=np.float32)
@@ -242,74 +275,105 @@ def propagate(
         raise ValueError(f"grad must have shape {(batch, weights[-1].shape[1])}, got {grad.shape}")
     sat_cut = np.float32(SATURATED_SLOPE * act.max_deriv)
     lin_cut = np.float32(LINEAR_SLOPE * act.max_deriv)
-    rows = np.zeros((depth, len(LAYER_COLUMNS)))
+    rows = np.zeros((k_nets, depth, len(LAYER_COLUMNS)))
     size = max(batch * w.shape[1] for w in weights)
-    scratch = np.empty(size, dtype=np.float32)  # for statistics, and for dz @ W^T going backward
+    scratch = np.empty(k_nets * size, dtype=np.float32)  # statistics, dz @ W^T going backward
     ones = np.ones(size, dtype=np.float32)  # sums as dot products
-    below = np.empty(size, dtype=bool)  # units below a slope cut
-    ping_pong = (np.empty(size, dtype=np.float32), np.empty(size, dtype=np.float32))
-    z_buf = np.empty(size, dtype=np.float32)
-    slopes: list[np.ndarray] = []
+    below = np.empty(k_nets * size, dtype=bool)  # units below a slope cut
+    ping_pong = (np.empty(k_nets * size, dtype=np.float32), np.empty(k_nets * size, dtype=np.float32))
+    z_buf = np.empty(k_nets * size, dtype=np.float32)
+    slopes: list[np.ndarray] = []  # (K, batch, width) per layer
     tiny: list[bool] = []  # whether a layer's slopes may be small enough to make denormal gradients
     kept_z: list[np.ndarray] = []
     kept_a: list[np.ndarray] = []
-    a = x
+    a = np.broadcast_to(x, (k_nets, *x.shape))  # every net reads the same inputs
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights overflow to inf: reported, not raised
-        for l, w in enumerate(weights):
-            shape = (batch, w.shape[1])
-            z = np.matmul(a, w, out=_view(z_buf, shape))  # (batch, width)
+        for l in range(depth):
+            stack = (k_nets, batch, weights[l].shape[1])
+            z = _view(z_buf, stack)  # (K, batch, width)
+            _by_nets(lambda k, a=a, z=z, l=l: np.matmul(a[k], nets[k][l], out=z[k]), k_nets, size)
             if np.any(biases[l]):
-                z += biases[l]  # (width,) or a constant, for every example
+                z += biases[l]  # (width,) or a constant, for every example of every net
             if keep:
                 kept_z.append(z.copy())
-            a = _view(ping_pong[l % 2], shape) if not keep else np.empty(shape, np.float32)
-            d = np.empty(shape, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
-            rows[l, 1:3] = _mean_std(z, scratch, ones)
-            tiny.append(any(_by_rows(act.into, z, a, d)))  # overwrites z
-            rows[l, 3:5] = _mean_std(a, scratch, ones)
-            rows[l, 0] = l + 1
-            counts = _by_rows(lambda d, m: _count_zones(d, m, sat_cut, lin_cut), d, _view(below, shape))
-            rows[l, 5] = sum(c[0] for c in counts) / d.size
-            rows[l, 6] = sum(c[1] for c in counts) / d.size
+            a = _view(ping_pong[l % 2], stack) if not keep else np.empty(stack, np.float32)
+            d = np.empty(stack, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
+            for k in range(k_nets):
+                rows[k, l, 1:3] = _mean_std(z[k], scratch, ones)
+            flat = (k_nets * batch, stack[2])  # every net's rows one after another, for the row halves
+            tiny.append(any(_by_rows(act.into, z.reshape(flat), a.reshape(flat), d.reshape(flat))))
+            for k in range(k_nets):
+                rows[k, l, 3:5] = _mean_std(a[k], scratch, ones)
+                rows[k, l, 0] = l + 1
+            mask = _view(below, stack)
+            for column, zone in ((5, np.less), (6, np.greater_equal)):  # saturated, near-linear
+                cut = sat_cut if column == 5 else lin_cut
+                _by_rows(
+                    lambda v, m, zone=zone, cut=cut: zone(v, cut, out=m), d.reshape(flat), mask.reshape(flat)
+                )
+                rows[:, l, column] = np.count_nonzero(mask.reshape(k_nets, -1), axis=1) / d[0].size
             slopes.append(d)
             if keep:
                 kept_a.append(a)
             if on_layer is not None:
                 on_layer(l + 1, a)
         # Backward: dL/dz_L = g * phi'(z_L); dL/dz_l = (dL/dz_{l+1} @ W_{l+1}^T) * phi'(z_l), in place.
-        # The pass is linear in dL/dz, so a layer's array whose RMS leaves [2^-30, 2^30] is rescaled to unit
-        # RMS and the scale kept as a float64 logarithm: vanishing gradients of 1e-60 are measured exactly
-        # instead of underflowing float32 (and its slow denormal numbers) to zero, and no pass is spent on
-        # rescaling while the numbers are tame. Arrays handed back (keep) carry the true scale.
-        np.multiply(grad, slopes[-1], out=slopes[-1])
-        log_scale = 0.0
+        # The pass is linear in dL/dz, so a net's layer array whose RMS leaves [2^-30, 2^30] is rescaled to
+        # unit RMS and the scale kept as a float64 logarithm: vanishing gradients of 1e-60 are measured
+        # exactly instead of underflowing float32 (and its slow denormal numbers) to zero, and no pass is
+        # spent on rescaling while the numbers are tame. Arrays handed back (keep) carry the true scale.
+        np.multiply(grad, slopes[-1], out=slopes[-1])  # g (batch, width) for every net
+        log_scale = np.zeros(k_nets)
         for l in range(depth - 1, -1, -1):
+            d = slopes[l]
             if l < depth - 1:
-                back = np.matmul(slopes[l + 1], weights[l + 1].T, out=_view(scratch, slopes[l].shape))
-                _by_rows(lambda b, s: np.multiply(b, s, out=s), back, slopes[l])  # in units of exp(log_scale)
-            r = _rms(slopes[l])
-            # np.exp: a gradient past 1e308 is inf (reported as overflow), where math.exp raises OverflowError
-            rows[l, 7] = np.exp(log_scale) * r if np.isfinite(r) and r > 0 else r
-            if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
-                slopes[l] *= np.float32(1.0 / r)  # a pass over the array: only when the scale drifts far
-                log_scale += math.log(r)
-            if tiny[l] and l > 0 and np.isfinite(r) and r > 0:
-                # A deeply saturated sigmoid unit's slope (1.6e-38 at the least) times its gradient is a
-                # denormal number, which the next product reads ~150x slower: set those to 0. Each is
-                # below 1.2e-38 in units of a layer RMS of at least 2^-30, so no sum sees them.
-                view = slopes[l].shape
-                _by_rows(_flush_denormals, slopes[l], _view(scratch, view), _view(below, view))
+                back = _view(scratch, d.shape)
+                _by_nets(lambda k, l=l, back=back: np.matmul(slopes[l + 1][k], nets[k][l + 1].T, out=back[k]),
+                         k_nets, size)  # fmt: skip
+                flat = (k_nets * batch, d.shape[2])
+                _by_rows(lambda b, s: np.multiply(b, s, out=s), back.reshape(flat), d.reshape(flat))
+            for k in range(k_nets):  # in units of exp(log_scale[k])
+                r = _rms(d[k])
+                # np.exp: a gradient past 1e308 is inf (reported as overflow), where math.exp raises
+                rows[k, l, 7] = np.exp(log_scale[k]) * r if np.isfinite(r) and r > 0 else r
+                if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
+                    d[k] *= np.float32(1.0 / r)  # a pass over the array: only when the scale drifts far
+                    log_scale[k] += math.log(r)
+                if tiny[l] and l > 0 and np.isfinite(r) and r > 0:
+                    # A deeply saturated sigmoid unit's slope (1.6e-38 at the least) times its gradient is
+                    # a denormal number, which the next product reads ~150x slower: set those to 0. Each
+                    # is below 1.2e-38 in units of a layer RMS of at least 2^-30, so no sum sees them.
+                    _by_rows(_flush_denormals, d[k], _view(scratch, d[k].shape), _view(below, d[k].shape))
         if keep:
-            scales = np.where(np.isfinite(rows[:, 7]), rows[:, 7], np.nan)
-            for l in range(depth):
-                r = _rms(slopes[l])  # in units of that layer's exp(log_scale); 0 if all zero
-                if r > 0:
-                    slopes[l] *= np.float32(scales[l] / r)
-    stats = pd.DataFrame(rows, columns=list(LAYER_COLUMNS))
-    stats["layer"] = stats["layer"].astype(int)
+            for k in range(k_nets):
+                scales = np.where(np.isfinite(rows[k, :, 7]), rows[k, :, 7], np.nan)
+                for l in range(depth):
+                    r = _rms(slopes[l][k])  # in units of that layer's exp(log_scale); 0 if all zero
+                    if r > 0:
+                        slopes[l][k] *= np.float32(scales[l] / r)
+    stats = []
+    for k in range(k_nets):
+        frame = pd.DataFrame(rows[k], columns=list(LAYER_COLUMNS))
+        frame["layer"] = frame["layer"].astype(int)
+        stats.append(frame)
     if not keep:
         return stats, None
-    return stats, LayerArrays(np.stack(kept_z), np.stack(kept_a), np.stack(slopes))
+    z_all, a_all, dz_all = np.stack(kept_z, axis=1), np.stack(kept_a, axis=1), np.stack(slopes, axis=1)
+    return stats, [LayerArrays(z_all[k], a_all[k], dz_all[k]) for k in range(k_nets)]
+
+
+def _by_nets(fn: Callable[[int], Any], k_nets: int, size: int) -> None:
+    """``fn(k)`` for every net k, the second half of the nets on a second thread when there are at least
+    two and their products are big enough to pay for it (matrix products release the GIL)."""
+    if k_nets < 2 or k_nets * size < ROWS_SPLIT:
+        for k in range(k_nets):
+            fn(k)
+        return
+    half = k_nets // 2
+    second = _ROWS.submit(lambda: [fn(k) for k in range(half, k_nets)])
+    for k in range(half):
+        fn(k)
+    second.result()
 
 
 ROWS_SPLIT = 1 << 18  # from this many values per layer, elementwise work runs on two row halves at once
@@ -337,16 +401,8 @@ def _flush_denormals(v: np.ndarray, scratch: np.ndarray, mask: np.ndarray) -> No
 _FLOAT32_TINY = np.float32(np.finfo(np.float32).tiny)
 
 
-def _count_zones(d: np.ndarray, mask: np.ndarray, sat_cut: np.float32, lin_cut: np.float32) -> tuple:
-    """(units with slope below ``sat_cut``, units with slope at or above ``lin_cut``)."""
-    return (
-        np.count_nonzero(np.less(d, sat_cut, out=mask)),
-        np.count_nonzero(np.greater_equal(d, lin_cut, out=mask)),
-    )
-
-
-def _view(buffer: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    return buffer[: shape[0] * shape[1]].reshape(shape)
+def _view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return buffer[: math.prod(shape)].reshape(shape)
 
 
 def _mean_std(v: np.ndarray, scratch: np.ndarray, ones: np.ndarray) -> tuple[float, float]:

@@ -12,7 +12,9 @@ exactly as its page does, so a claim tested on a view is a claim about the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,10 +22,11 @@ from . import training
 from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
 from .datasets import Dataset, load_dataset
-from .depth import DepthStudy, combine, depth_series
+from .depth import DepthStudy, combine, depth_many, depth_series
 from .runs import TrainResult
 from .schemes import get_scheme
 from .stats import matched_params
+from .words import language
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,30 @@ class DrawsView:
         return compare_neuron(self.schemes(), n=self.n, inputs=self.inputs, seed=seed)
 
 
-SIDE_BY_SIDE_MB = 64  # estimated memory of one initialization's pass below which they run side by side
+STACKED_MB = 64  # estimated memory of the passes of all a view's initializations below which they run
+# as one stacked pass (initcore.propagate_many); above it, one at a time, each in two half-batches
 
-DepthSeries = Callable[[str, Init, "DepthView", int], DepthStudy]
+
+class Kept:
+    """The last ``maxsize`` results put in, by key, safe to share between threads: the series a
+    :meth:`DepthView.study` has computed, so that a study whose other initializations are already known
+    computes only what is new. Results are shared, not copied: callers must not change them."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize, self._items, self._lock = maxsize, OrderedDict(), threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -118,21 +142,6 @@ class DepthView:
         """The same net with no initializations: what one initialization's numbers depend on."""
         return replace(self, inits=())
 
-    def series(self, label: str, init: Init, seed: int) -> DepthStudy:
-        """One initialization through this view's net, labelled ``label`` (``initcore.depth_series``)."""
-        return depth_series(
-            label,
-            init.scheme,
-            init.kwargs,
-            depth=self.depth,
-            width=self.width,
-            batch=self.batch,
-            inputs=self.inputs,
-            activation=self.activation,
-            bias_std=self.bias_std,
-            seed=seed,
-        )
-
     def cost(self, **changes: int) -> Cost:
         """``initcore.depth_cost`` of this view, or of it with ``depth``, ``width``, ``batch`` or ``k`` (the
         first k initializations) changed."""
@@ -142,30 +151,42 @@ class DepthView:
             depth=view.depth, width=view.width, batch=view.batch, schemes=[i.scheme for i in view.inits]
         )
 
-    def side_by_side(self) -> bool:
-        """Whether the initializations are computed side by side (one per core): for small nets. A large
-        net's pass already runs as two half-batches on two threads, one initialization at a time."""
+    def stacked(self, k: int | None = None) -> bool:
+        """Whether ``k`` of this net's initializations (default: all of them) run as one stacked pass:
+        when all their passes together are estimated below ``STACKED_MB``."""
+        k = len(self.inits) if k is None else k
         one = depth_cost(depth=self.depth, width=self.width, batch=self.batch, schemes=["glorot_uniform"])
-        return one.megabytes <= SIDE_BY_SIDE_MB
+        return k * one.megabytes <= STACKED_MB
 
-    def study(
-        self,
-        seed: int,
-        *,
-        one: DepthSeries | None = None,
-        run: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None,
-    ) -> DepthStudy:
-        """Every initialization through the net (``initcore.depth_study``), one at a time by ``one(label,
-        init, net, seed)`` (default: :meth:`series`; a page passes a cached one, so that changing one
-        initialization recomputes only that one), mapped by ``run(fn, items)`` when :meth:`side_by_side`
-        (a page passes threads)."""
-        one = one or (lambda label, init, net, s: net.series(label, init, s))
-        items = list(zip(labelled(self.inits), self.inits, strict=True))
+    def study(self, seed: int, *, kept: Kept | None = None) -> DepthStudy:
+        """Every initialization through the net (``initcore.depth_study``), the same numbers: those not
+        in ``kept`` (a page's or the claims' store, keyed by label, initialization, net, seed and language)
+        are computed, in one stacked pass when :meth:`stacked` (``initcore.depth_many``) and one at a time
+        otherwise, and put in it. Each series is independent of the others, so a study that changes one
+        initialization computes that one alone."""
         net = self.net
-        if run is not None and self.side_by_side():
-            parts = run(lambda item: one(item[0], item[1], net, seed), items)
+        labels = zip(labelled(self.inits), self.inits, strict=True)
+        keys = [(label, init, net, seed, language()) for label, init in labels]
+        parts = [kept.get(key) if kept is not None else None for key in keys]
+        todo = [j for j, part in enumerate(parts) if part is None]
+        todo_series = [(keys[j][0], self.inits[j].scheme, self.inits[j].kwargs) for j in todo]
+        settings = {
+            "depth": self.depth,
+            "width": self.width,
+            "batch": self.batch,
+            "inputs": self.inputs,
+            "activation": self.activation,
+            "bias_std": self.bias_std,
+            "seed": seed,
+        }
+        if len(todo) > 1 and self.stacked(len(todo)):
+            new = depth_many(todo_series, **settings)
         else:
-            parts = [one(label, init, net, seed) for label, init in items]
+            new = [depth_series(label, scheme, params, **settings) for label, scheme, params in todo_series]
+        for j, part in zip(todo, new, strict=True):
+            parts[j] = part
+            if kept is not None:
+                kept.put(keys[j], part)
         return combine(parts)
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import ui  # first: it sets up the process (BLAS threads) before anything loads numpy
 
 # isort: split
-import functools
-
 import streamlit as st
 
 import charts
 import initcore
 from initcore.claims import DEPTH_PRESETS
-from initcore.views import DepthView, Init
+from initcore.views import DepthView, Init, Kept
 from ui import N_, tr, words
 from ui.views import draw_slot, slot_controls
 
@@ -56,16 +54,16 @@ CONTROLS = (
 )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def one(label: str, init: Init, net: DepthView, seed: int, lang: str):  # lang: the verdicts' words
-    return net.series(label, init, seed)
+@st.cache_resource(show_spinner=False)
+def kept() -> Kept:
+    """Every session's last series, one per initialization, so that editing one recomputes only it."""
+    return Kept(maxsize=64)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def computed(view: DepthView, seed: int, lang: str):
-    """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing; one
-    cached computation per initialization, so that editing one recomputes only it."""
-    d = view.study(seed, one=functools.partial(one, lang=lang), run=ui.parallel_map)
+def computed(view: DepthView, seed: int, lang: str):  # lang: the verdicts' words
+    """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing."""
+    d = view.study(seed, kept=kept())
     return d, ui.theory_table(d.summary)
 
 

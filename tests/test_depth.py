@@ -964,3 +964,77 @@ def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
     np.testing.assert_allclose(seen, whole_seen, rtol=1e-6)  # so the histograms sample the same values
     if activation == "tanh":
         assert whole["grad_rms"].iloc[0] < 1e-8 * whole["grad_rms"].iloc[-1]
+
+
+# 9. Several initializations in one stacked pass -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("activation", "net", "split"),
+    [
+        ("sigmoid", {"depth": 10, "width": 250, "batch": 250, "bias_std": 0.0}, True),  # page 2's defaults
+        ("sigmoid", {"depth": 10, "width": 250, "batch": 250, "bias_std": 0.0}, False),
+        ("tanh", {"depth": 6, "width": 40, "batch": 30, "bias_std": 1.0}, False),
+        ("relu", {"depth": 5, "width": 64, "batch": 50, "bias_std": 0.5}, True),
+    ],
+)
+def test_a_stacked_pass_gives_every_initialization_its_own_numbers_bit_for_bit(
+    monkeypatch, activation, net, split
+):
+    """depth_many pushes several initializations through one stacked pass (each elementwise step one
+    call for all, on two threads from ROWS_SPLIT values): each gets exactly the study depth_series gives
+    it alone, including N(0, 10^2), whose saturated sigmoid units make the backward pass set denormal
+    gradients to 0, and a zero initialization."""
+    from initcore import network
+
+    monkeypatch.setattr(network, "ROWS_SPLIT", 1 << 10 if split else 1 << 62)
+    series = [
+        ("U", "uniform", {"limit": 0.1}),
+        ("N1", "normal", {"std": 1.0}),
+        ("N10", "normal", {"std": 10.0}),
+        ("G4", "glorot_uniform_x4", {}),
+        ("He", "he_normal", {}),
+        ("0", "zeros", {}),
+    ]
+    kw = {**net, "inputs": "normal", "activation": activation, "seed": 7}
+    stacked = initcore.depth_many(series, **kw)
+    assert len(stacked) == len(series)
+    for (label, scheme, params), got in zip(series, stacked, strict=True):
+        alone = initcore.depth_series(label, scheme, params, **kw)
+        for field in ("layers", "hist", "summary"):
+            pd.testing.assert_frame_equal(
+                getattr(got, field), getattr(alone, field), check_exact=True, obj=f"{label} {field}"
+            )
+
+
+def test_a_study_computes_only_the_initializations_it_does_not_keep(monkeypatch):
+    """Page 2 keeps each initialization's series: a study whose others are known computes one net, and a
+    study already known computes none; the numbers equal a fresh study's."""
+    from initcore import views
+    from initcore.claims import DEPTH_PRESETS
+    from initcore.views import Init, Kept
+
+    computed: list[int] = []
+    many, one = views.depth_many, views.depth_series
+    monkeypatch.setattr(
+        views, "depth_many", lambda series, **kw: computed.append(len(series)) or many(series, **kw)
+    )
+    monkeypatch.setattr(views, "depth_series", lambda *a, **kw: computed.append(1) or one(*a, **kw))
+    view, kept = DEPTH_PRESETS[0].view, Kept(maxsize=64)
+    first = view.study(3, kept=kept)
+    assert computed == [len(view.inits)], f"first study: {computed}"
+    again = view.study(3, kept=kept)
+    assert computed == [len(view.inits)], f"a known study computed {computed[1:]}"
+    edited = replace_init(view, 1, Init.of("normal", std=0.2))
+    changed = edited.study(3, kept=kept)
+    assert computed == [len(view.inits), 1], f"one edited initialization: {computed}"
+    for a, b in ((first, again), (changed, edited.study(3))):
+        pd.testing.assert_frame_equal(a.layers, b.layers, check_exact=True)
+        pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
+    assert view.stacked(), "page 2's defaults run as one stacked pass"
+
+
+def replace_init(view, j, init):
+    from dataclasses import replace
+
+    return replace(view, inits=(*view.inits[:j], init, *view.inits[j + 1 :]))

@@ -157,12 +157,15 @@ def test_a_preset_note_says_which_seeds_its_claims_are_checked_on():
 def test_each_thread_translates_as_it_was_told_and_carried_work_as_its_caller():
     """Sessions run side by side in threads, perhaps in two languages: the translation in force is the
     thread's own, a block's with translating(), and a pool worker's is its caller's through carry() (as
-    ui.parallel_map passes it on, for the verdicts the core writes in its threads)."""
+    a pool's workers translate the words they write for their caller)."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from initcore.words import carry, set_translator, tr, translating
-    from ui.compute import parallel_map
+
+    def parallel_map(fn, items):
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(carry(fn), items))
 
     seen: dict[str, object] = {}
     ready = threading.Barrier(2)

@@ -13,6 +13,8 @@ Every page imports ``ui`` first: it limits BLAS to one thread before anything lo
 matrix products are small and many sessions share a 2-core server: with two OpenBLAS threads, page 2's
 default computation measured 51 ms on an idle machine but 630 ms while another process used a core (the
 threads spin-wait for each other); with one thread, 56 ms either way. A variable the host set is kept.
+
+On Linux with glibc, :mod:`ui.compute` also tunes the allocator (``KEEPS_FREED_MEMORY``).
 """
 
 import os
@@ -28,7 +30,7 @@ from initcore.words import language as lang
 
 from . import words
 from .classroom import download, hidden_until_revealed, refuse_over_budget, train
-from .compute import WORKERS, frozen_spec, parallel_map
+from .compute import KEEPS_FREED_MEMORY, frozen_spec
 from .nav import PAGES, setup_page
 from .state import (
     Control,
@@ -60,9 +62,9 @@ from .views import (
 )
 
 __all__ = [
+    "KEEPS_FREED_MEMORY",
     "N_",
     "PAGES",
-    "WORKERS",
     "Control",
     "Field",
     "Page",
@@ -77,7 +79,6 @@ __all__ = [
     "integer",
     "lang",
     "neuron_table",
-    "parallel_map",
     "preset_buttons",
     "preset_note",
     "radio",
