@@ -11,7 +11,7 @@ them) runs in its own fresh Python process, which measures, in this order:
   server-side interaction latency at that setting. The page refuses settings over the app's budget in
   a few ms: there the column says "refused";
 - computation: the work behind one view of page 2 without Streamlit, what the page's cached ``study()``
-  does on a cache miss: ``initcore.depth_series`` for each initialization, ``initcore.combine``, the
+  does on a cache miss: ``DepthView.study`` (one stacked pass, or one initialization at a time), the
   phase points, the six chart specs (``charts.*_spec``) and their conversion to Arrow
   (``ui.frozen_spec``); the phase diagram's background (cached once per activation) is not counted.
   Median over new seeds. For refused settings it shows what the refusal saves;
@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,9 +75,7 @@ def one(depth: int, width: int, batch: int, repeat: int) -> dict:
 
     def view(seed: int, net: dict = net):
         """What page 2's study() computes on a cache miss."""
-        d = initcore.combine(
-            [initcore.depth_series(label, n, dict(p), **net, seed=seed) for label, (n, p) in inits.items()]
-        )
+        d = replace(lesson, **net).study(seed)  # stacked, or one at a time for big nets, as the page does
         names = {label: n for label, (n, _) in inits.items()}
         phase = initcore.PhaseDiagram(*background, initcore.phase_points(d.summary))
         bounded = initcore.ACTIVATIONS[act].limits is not None

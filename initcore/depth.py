@@ -267,7 +267,8 @@ def depth_series(
         x, weights, act, bias, grad, lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy())
     )
     del weights
-    return _series(label, scheme, params, stats, samples, **net, bias_std=bias_std, bins=bins)
+    hist = _histograms({label: samples}, act.limits, bins)
+    return _series(label, scheme, params, stats, hist, **net, bias_std=bias_std)
 
 
 def depth_many(
@@ -287,17 +288,38 @@ def depth_many(
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
     x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
     nets = [network_weights(width, depth=depth, width=width, scheme=s, seed=seed, **p) for _, s, p in series]
+    act = get_activation(activation)
     samples: list[list[np.ndarray]] = [[] for _ in series]
+    counts: list[np.ndarray] = []  # bounded activations: per layer, (K, bins), binned as the pass goes
+    if act.limits is not None:
+        lo, hi = act.limits
+        edges = np.linspace(lo, hi, bins + 1)
+        n = min(HIST_SAMPLE, batch * width)
 
     def sample(_: int, a: np.ndarray) -> None:  # a: (K, batch, width)
+        if act.limits is not None:  # every series' first n values at once, no copies
+            counts.append(_bin_counts(a.reshape(len(series), -1)[:, :n], lo, edges[1] - edges[0], bins))
+            return
         for kept, v in zip(samples, a, strict=True):
             kept.append(v.ravel()[:HIST_SAMPLE].copy())
 
-    stats = propagate_many(x, nets, activation=activation, bias=bias, grad=grad, on_layer=sample)[0]
+    stats = propagate_many(x, nets, activation=act, bias=bias, grad=grad, on_layer=sample)[0]
     del nets
+    if act.limits is not None:
+        sizes = np.full(depth, n, dtype=np.int64)
+        per_series = np.stack(counts, axis=1)  # (K, depth, bins)
+        hists = [
+            _hist_frame(label, c, sizes, edges, piled=False)
+            for (label, _, _), c in zip(series, per_series, strict=True)
+        ]
+    else:
+        hists = [
+            _histograms({label: kept}, None, bins)
+            for (label, _, _), kept in zip(series, samples, strict=True)
+        ]
     return [
-        _series(label, scheme, params, st, kept, **net, bias_std=bias_std, bins=bins)
-        for (label, scheme, params), st, kept in zip(series, stats, samples, strict=True)
+        _series(label, scheme, params, st, hist, **net, bias_std=bias_std)
+        for (label, scheme, params), st, hist in zip(series, stats, hists, strict=True)
     ]
 
 
@@ -313,7 +335,7 @@ def _series(
     scheme: str,
     params: dict[str, Any],
     stats: pd.DataFrame,
-    samples: list[np.ndarray],
+    hist: pd.DataFrame,
     *,
     depth: int,
     width: int,
@@ -321,9 +343,8 @@ def _series(
     inputs: str,
     activation: str,
     bias_std: float,
-    bins: int,
 ) -> DepthStudy:
-    """One series' study from its pass's statistics and activation samples: theory, verdict, histograms."""
+    """One series' study from its pass's statistics and histograms: the theory and the verdict."""
     act = get_activation(activation)
     q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     sw2 = sigma_w2(scheme, width, width, **params)
@@ -355,7 +376,7 @@ def _series(
         "verdict": word,
         "detail": detail,
     }
-    return DepthStudy(layers, _histograms({label: samples}, act.limits, bins), pd.DataFrame([summary]))
+    return DepthStudy(layers, hist, pd.DataFrame([summary]))
 
 
 def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
@@ -439,37 +460,54 @@ def _histograms(
             top = top if top > 0 else 1.0
             lo, hi = (0.0 if (finite >= 0).all() else -top), top
         edges = np.linspace(lo, hi, bins + 1)
-        width = edges[1] - edges[0]
-        sizes = np.array([values.size for values in layers], dtype=np.int64)
         counts = np.zeros((len(layers), bins), dtype=np.int64)
         for i, v in enumerate(layers):  # one bincount per layer: 5x quicker than one over all of them
-            if not np.isfinite(v).all():
-                v = v[np.isfinite(v)]
-            idx = ((v - lo) / width).astype(np.int64)  # uniform bins: no sorting
-            counts[i] = np.bincount(np.clip(idx, 0, bins - 1, out=idx), minlength=bins)
-        density = counts / np.maximum(sizes, 1)[:, None] / width
-        # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so
-        # the spread of the live units stays visible (the 0 bin then reads as full, capped at 1). A row
-        # with every unit in the 0 bin (a dead layer) is scaled to that bin: full at 0, dark elsewhere.
-        piled = lo == 0.0 and limits is None and bins > 1
-        top_row = (density[:, 1:] if piled else density).max(axis=1, keepdims=True)
-        if piled:
-            top_row = np.where(top_row > 0, top_row, density[:, :1])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": label,
-                    "layer": np.repeat(np.arange(1, len(layers) + 1), bins),
-                    "left": np.tile(edges[:-1], len(layers)),
-                    "right": np.tile(edges[1:], len(layers)),
-                    "density": density.ravel(),
-                    "height": np.minimum(
-                        np.divide(density, top_row, out=np.zeros_like(density), where=top_row > 0), 1.0
-                    ).ravel(),
-                }
-            )
-        )
+            counts[i] = _bin_counts(v[None], lo, edges[1] - edges[0], bins)[0]
+        sizes = np.array([values.size for values in layers], dtype=np.int64)
+        frames.append(_hist_frame(label, counts, sizes, edges, piled=lo == 0.0 and limits is None))
     return pd.concat(frames, ignore_index=True)
+
+
+def _bin_counts(values: np.ndarray, lo: float, width: float, bins: int) -> np.ndarray:
+    """Counts of each row of ``values`` (rows, n) in ``bins`` uniform bins of ``width`` from ``lo`` (the
+    last bin takes the values above, the first those below; NaN and inf are left out): (rows, bins)."""
+    rows = values.shape[0]
+    if not np.isfinite(values).all():
+        return np.stack([_bin_counts(v[np.isfinite(v)][None], lo, width, bins)[0] for v in values])
+    idx = ((values - lo) / width).astype(np.int64)  # uniform bins: no sorting
+    np.clip(idx, 0, bins - 1, out=idx)
+    idx += (np.arange(rows, dtype=np.int64) * bins)[
+        :, None
+    ]  # row r's bins are r * bins ... r * bins + bins - 1
+    return np.bincount(idx.ravel(), minlength=rows * bins).reshape(rows, bins)
+
+
+def _hist_frame(
+    label: str, counts: np.ndarray, sizes: np.ndarray, edges: np.ndarray, piled: bool
+) -> pd.DataFrame:
+    """One series' histogram rows from its per-layer ``counts`` (layers, bins) of ``sizes`` values each."""
+    layers, bins = counts.shape
+    width = edges[1] - edges[0]
+    density = counts / np.maximum(sizes, 1)[:, None] / width
+    # A relu layer piles half its units at exactly 0: scale each row to its tallest *other* bin so the
+    # spread of the live units stays visible (the 0 bin then reads as full, capped at 1). A row with every
+    # unit in the 0 bin (a dead layer) is scaled to that bin: full at 0, dark elsewhere.
+    piled = piled and bins > 1
+    top_row = (density[:, 1:] if piled else density).max(axis=1, keepdims=True)
+    if piled:
+        top_row = np.where(top_row > 0, top_row, density[:, :1])
+    return pd.DataFrame(
+        {
+            "series": label,
+            "layer": np.repeat(np.arange(1, layers + 1), bins),
+            "left": np.tile(edges[:-1], layers),
+            "right": np.tile(edges[1:], layers),
+            "density": density.ravel(),
+            "height": np.minimum(
+                np.divide(density, top_row, out=np.zeros_like(density), where=top_row > 0), 1.0
+            ).ravel(),
+        }
+    )
 
 
 PHASE_W2 = np.logspace(-2, 4, 61)  # sigma_w2 from 0.01 to 10^4 (N(0, 1) weights at width 1024 sit at 1024)

@@ -339,10 +339,11 @@ def propagate_many(
                 if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
                     d[k] *= np.float32(1.0 / r)  # a pass over the array: only when the scale drifts far
                     log_scale[k] += math.log(r)
-                if tiny[l] and l > 0 and np.isfinite(r) and r > 0:
+                if tiny[l] and l > 0 and rows[k, l, 5] > 0 and np.isfinite(r) and r > 0:
                     # A deeply saturated sigmoid unit's slope (1.6e-38 at the least) times its gradient is
                     # a denormal number, which the next product reads ~150x slower: set those to 0. Each
                     # is below 1.2e-38 in units of a layer RMS of at least 2^-30, so no sum sees them.
+                    # (Only a net with saturated units, rows[k, l, 5] > 0, can have such slopes.)
                     _by_rows(_flush_denormals, d[k], _view(scratch, d[k].shape), _view(below, d[k].shape))
         if keep:
             for k in range(k_nets):

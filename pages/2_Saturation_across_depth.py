@@ -63,15 +63,20 @@ def kept() -> Kept:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def computed(view: DepthView, seed: int, lang: str):  # lang: the verdicts' words
     """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing."""
-    d = view.study(seed, kept=kept())
-    return d, ui.theory_table(d.summary)
+    return view.study(seed, kept=kept())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def theory(view: DepthView, seed: int, lang: str):
+    """The theory table of the gradients tab, made when that tab is open."""
+    return ui.theory_table(computed(view, seed, lang).summary)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def tab_specs(view: DepthView, seed: int, tab: str, lang: str) -> dict[str, dict]:
     """The specs of one tab's charts, made when the tab is first opened (read-only: the page draws copies,
     as Streamlit edits a spec's top-level keys)."""
-    d, _ = computed(view, seed, lang)
+    d = computed(view, seed, lang)
     made = charts.depth_charts(d, activation=view.activation, only=TAB_CHARTS[tab])
     return {name: ui.frozen_spec(chart.spec()) for name, chart in made.items()}
 
@@ -117,7 +122,7 @@ with ui.Page("depth", CONTROLS) as page:
     )
     if ui.hidden_until_revealed("s_predict", question, (view, seed)):
         page.stop()
-    d, theory = computed(view, seed, ui.lang())
+    d = computed(view, seed, ui.lang())
 
     st.subheader(tr("Verdict"))
     st.caption(
@@ -165,6 +170,6 @@ with ui.Page("depth", CONTROLS) as page:
             if shown == "activations":
                 ui.download(d.layers, "layers.csv", "s_dl_layers")
             else:
-                st.dataframe(theory, width="stretch")
+                st.dataframe(theory(view, seed, ui.lang()), width="stretch")
                 st.caption(tr(words.THEORY_CAPTION))
                 ui.download(d.summary, "theory.csv", "s_dl_theory")
