@@ -306,12 +306,10 @@ def propagate_many(
                 rows[k, l, 3:5] = _mean_std(a[k], scratch, ones)
                 rows[k, l, 0] = l + 1
             mask = _view(below, stack)
-            for column, zone in ((5, np.less), (6, np.greater_equal)):  # saturated, near-linear
-                cut = sat_cut if column == 5 else lin_cut
-                _by_rows(
-                    lambda v, m, zone=zone, cut=cut: zone(v, cut, out=m), d.reshape(flat), mask.reshape(flat)
-                )
-                rows[:, l, column] = np.count_nonzero(mask.reshape(k_nets, -1), axis=1) / d[0].size
+            for k in range(k_nets):  # each net's counts, on two row halves at once for a big net
+                counts = _by_rows(lambda d, m: _count_zones(d, m, sat_cut, lin_cut), d[k], mask[k])
+                rows[k, l, 5] = sum(c[0] for c in counts) / d[k].size
+                rows[k, l, 6] = sum(c[1] for c in counts) / d[k].size
             slopes.append(d)
             if keep:
                 kept_a.append(a)
@@ -400,6 +398,14 @@ def _flush_denormals(v: np.ndarray, scratch: np.ndarray, mask: np.ndarray) -> No
 
 
 _FLOAT32_TINY = np.float32(np.finfo(np.float32).tiny)
+
+
+def _count_zones(d: np.ndarray, mask: np.ndarray, sat_cut: np.float32, lin_cut: np.float32) -> tuple:
+    """(units with slope below ``sat_cut``, units with slope at or above ``lin_cut``)."""
+    return (
+        np.count_nonzero(np.less(d, sat_cut, out=mask)),
+        np.count_nonzero(np.greater_equal(d, lin_cut, out=mask)),
+    )
 
 
 def _view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

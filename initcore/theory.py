@@ -36,6 +36,7 @@ _LOG_Q = np.linspace(math.log(_Q_MIN), math.log(_Q_MAX), 24 * _PER_DECADE + 1)
 _HERMITE_NODES = 96  # Gauss-Hermite for q <= 1: phi(sqrt(q) u) varies on the scale of u itself
 _U_REACH = 40.0  # |u| beyond which sigmoid and tanh equal their limits to double precision
 _PANEL, _LEGENDRE_NODES = 0.1, 6  # composite Gauss-Legendre on [-40, 40] for q > 1
+_Q_CHUNK = 32  # q values at a time: 32 x 4,800 densities, 1.2 MB (all 1,201 at once: 46 MB, 5x slower)
 
 
 def _gauss_moments(act: Activation, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,12 +56,18 @@ def _gauss_moments(act: Activation, q: np.ndarray) -> tuple[np.ndarray, np.ndarr
     edges = np.arange(-_U_REACH, _U_REACH, _PANEL)
     nodes = (edges[:, None] + _PANEL * (xl + 1.0) / 2.0).ravel()
     weights = np.tile(wl * _PANEL / 2.0, len(edges))
-    big_q = q[~small][:, None]
-    dens = weights * np.exp(-(nodes**2) / (2.0 * big_q)) / np.sqrt(2.0 * math.pi * big_q)
-    tail = np.array([0.5 * math.erfc(_U_REACH / math.sqrt(2.0 * v)) for v in q[~small]])
+    big = q[~small]
+    tail = np.array([0.5 * math.erfc(_U_REACH / math.sqrt(2.0 * v)) for v in big])
     lo, hi = act.limits
-    m[~small] = dens @ act.fn(nodes) ** 2 + tail * (lo**2 + hi**2)
-    d[~small] = dens @ act.deriv(nodes) ** 2
+    f2, d2 = act.fn(nodes) ** 2, act.deriv(nodes) ** 2
+    m_big, d_big = np.empty_like(big), np.empty_like(big)
+    for i in range(0, big.size, _Q_CHUNK):  # in chunks of q: the (q, node) densities stay in cache
+        big_q = big[i : i + _Q_CHUNK, None]
+        dens = weights * np.exp(-(nodes**2) / (2.0 * big_q)) / np.sqrt(2.0 * math.pi * big_q)
+        m_big[i : i + _Q_CHUNK] = dens @ f2
+        d_big[i : i + _Q_CHUNK] = dens @ d2
+    m[~small] = m_big + tail * (lo**2 + hi**2)
+    d[~small] = d_big
     return m, d
 
 
