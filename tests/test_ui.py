@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+import platform
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import ui
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CHOICE = ui.Field("c", "sigmoid", options=("sigmoid", "tanh"))
 NUMBER = ui.Field("x", 0.1, low=0.0, high=1e6)
@@ -83,3 +88,27 @@ def test_table_cells_spell_infinities_and_undefined():
     assert ui.fmt(float("inf")) == "∞" and ui.fmt(float("-inf")) == "−∞"
     assert ui.fmt(float("nan")) == "—" and ui.fmt(0.0455, percent=True) == "4.5%"
     assert ui.fmt(0.0577350269) == "0.05774"
+
+
+@pytest.mark.skipif(
+    not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"), reason="glibc's mallopt"
+)
+def test_on_glibc_the_app_keeps_freed_memory_for_the_next_rerun():
+    """ui.compute asks glibc (mallopt) to keep freed arrays for the next rerun: glibc took both settings."""
+    assert ui.KEEPS_FREED_MEMORY
+
+
+def test_a_page_freezes_what_the_imports_made_so_full_collections_skip_it():
+    """The first page run in a process moves the objects alive then to the collector's permanent
+    generation (gc.freeze): after one run of page 2 there are such objects, and a second call changes
+    nothing (once per process)."""
+    import gc
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.exception
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000, f"{frozen} objects frozen"
+    ui.compute.freeze_startup_objects()
+    assert gc.get_freeze_count() == frozen, "frozen again on a second call"

@@ -7,6 +7,7 @@ import streamlit as st
 from initcore.words import N_, tr
 
 from . import language
+from .compute import freeze_startup_objects
 
 # (path, title, icon, one line on what the page shows)
 PAGES = (
@@ -43,7 +44,9 @@ PAGES = (
 
 def setup_page(title: str, icon: str) -> None:
     """This run's language, the page config and the sidebar: the lab's name, the language switch and the
-    navigation (same order, labels and icons on every page; the links keep the language)."""
+    navigation (same order, labels and icons on every page; the links keep the language). The first
+    call in the process also freezes what the imports made (``ui.compute.freeze_startup_objects``)."""
+    freeze_startup_objects()
     language.start()
     st.set_page_config(
         page_title=tr("{title} · Weight Initialization Lab", title=tr(title)), page_icon=icon, layout="wide"
