@@ -291,25 +291,38 @@ def propagate_many(
         for l in range(depth):
             stack = (k_nets, batch, weights[l].shape[1])
             z = _view(z_buf, stack)  # (K, batch, width)
-            _by_nets(lambda k, a=a, z=z, l=l: np.matmul(a[k], nets[k][l], out=z[k]), k_nets, size)
-            if np.any(biases[l]):
-                z += biases[l]  # (width,) or a constant, for every example of every net
+            work = _view(scratch, stack)  # each net's own scratch, so that nets run side by side
+            shift = biases[l] if np.any(biases[l]) else None  # (width,) or a constant, for every example
+
+            def forward(
+                k: int, a: np.ndarray = a, z: np.ndarray = z, l: int = l, shift=shift, work=work
+            ) -> None:
+                np.matmul(a[k], nets[k][l], out=z[k])
+                if shift is not None:
+                    z[k] += shift
+                rows[k, l, 1:3] = _mean_std(z[k], work[k].reshape(-1), ones)
+
+            _by_nets(forward, k_nets, size)
             if keep:
                 kept_z.append(z.copy())
             a = _view(ping_pong[l % 2], stack) if not keep else np.empty(stack, np.float32)
             d = np.empty(stack, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
-            for k in range(k_nets):
-                rows[k, l, 1:3] = _mean_std(z[k], scratch, ones)
             flat = (k_nets * batch, stack[2])  # every net's rows one after another, for the row halves
             tiny.append(any(_by_rows(act.into, z.reshape(flat), a.reshape(flat), d.reshape(flat))))
-            for k in range(k_nets):
-                rows[k, l, 3:5] = _mean_std(a[k], scratch, ones)
-                rows[k, l, 0] = l + 1
             mask = _view(below, stack)
-            for k in range(k_nets):  # each net's counts, on two row halves at once for a big net
-                counts = _by_rows(lambda d, m: _count_zones(d, m, sat_cut, lin_cut), d[k], mask[k])
+
+            def activation_stats(
+                k: int, a: np.ndarray = a, d: np.ndarray = d, l: int = l, mask=mask, work=work
+            ) -> None:
+                rows[k, l, 0] = l + 1
+                rows[k, l, 3:5] = _mean_std(a[k], work[k].reshape(-1), ones)
+                zones = lambda d, m: _count_zones(d, m, sat_cut, lin_cut)  # noqa: E731
+                # one big net: its counts on two row halves at once (nets side by side: each on its own)
+                counts = _by_rows(zones, d[k], mask[k]) if k_nets == 1 else [zones(d[k], mask[k])]
                 rows[k, l, 5] = sum(c[0] for c in counts) / d[k].size
                 rows[k, l, 6] = sum(c[1] for c in counts) / d[k].size
+
+            _by_nets(activation_stats, k_nets, size)
             slopes.append(d)
             if keep:
                 kept_a.append(a)
@@ -322,16 +335,21 @@ def propagate_many(
         # spent on rescaling while the numbers are tame. Arrays handed back (keep) carry the true scale.
         np.multiply(grad, slopes[-1], out=slopes[-1])  # g (batch, width) for every net
         log_scale = np.zeros(k_nets)
+        rms = np.zeros(k_nets)
         for l in range(depth - 1, -1, -1):
             d = slopes[l]
-            if l < depth - 1:
-                back = _view(scratch, d.shape)
-                _by_nets(lambda k, l=l, back=back: np.matmul(slopes[l + 1][k], nets[k][l + 1].T, out=back[k]),
-                         k_nets, size)  # fmt: skip
-                flat = (k_nets * batch, d.shape[2])
-                _by_rows(lambda b, s: np.multiply(b, s, out=s), back.reshape(flat), d.reshape(flat))
-            for k in range(k_nets):  # in units of exp(log_scale[k])
-                r = _rms(d[k])
+            back = _view(scratch, d.shape)
+
+            def backward(k: int, l: int = l, d: np.ndarray = d, back: np.ndarray = back) -> None:
+                if l < depth - 1:
+                    np.matmul(slopes[l + 1][k], nets[k][l + 1].T, out=back[k])
+                    times = lambda b, s: np.multiply(b, s, out=s)  # noqa: E731
+                    _by_rows(times, back[k], d[k]) if k_nets == 1 else times(back[k], d[k])
+                rms[k] = _rms(d[k])  # in units of exp(log_scale[k])
+
+            _by_nets(backward, k_nets, size)
+            for k in range(k_nets):
+                r = float(rms[k])
                 # np.exp: a gradient past 1e308 is inf (reported as overflow), where math.exp raises
                 rows[k, l, 7] = np.exp(log_scale[k]) * r if np.isfinite(r) and r > 0 else r
                 if r > 0 and np.isfinite(r) and not _RESCALE_BELOW < r < _RESCALE_ABOVE:
