@@ -20,6 +20,7 @@ import pandas as pd
 from .activations import get_activation, prose_name
 from .network import (
     LAYER_COLUMNS,
+    draw_units,
     input_mean_square,
     network_biases,
     network_weights,
@@ -287,6 +288,7 @@ def depth_many(
     (``initcore.propagate_many``): the same numbers, bit for bit, for the memory of all their passes."""
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
     x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
+    draw_units(width, depth=depth, width=width, schemes=[s for _, s, _ in series], seed=seed)
     nets = [network_weights(width, depth=depth, width=width, scheme=s, seed=seed, **p) for _, s, p in series]
     act = get_activation(activation)
     samples: list[list[np.ndarray]] = [[] for _ in series]

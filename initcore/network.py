@@ -140,7 +140,8 @@ def network_weights(
         def layer(l: int, shape: tuple[int, int]) -> np.ndarray:
             return s.draw(np.random.default_rng([seed, _WEIGHT_STREAM, l]), shape, **params)
 
-    if depth * width * width < 2 * ROWS_SPLIT:
+    kept = s.draws_units and all(_unit_draw.holds(s.family, seed, l, sh) for l, sh in enumerate(shapes, 1))
+    if kept or depth * width * width < 2 * ROWS_SPLIT:  # small, or only scaling kept draws: no threads
         return [layer(l, shape) for l, shape in enumerate(shapes, 1)]
     # A big net's layers are drawn two at a time (each from its own generator: the same numbers in any
     # order; numpy fills arrays with the GIL released), in a pool of its own: queued on the shared one,
@@ -152,6 +153,19 @@ def network_weights(
 _DRAWS = ThreadPoolExecutor(2, thread_name_prefix="initcore-draws")  # leaf tasks only: nothing waits inside
 
 
+def draw_units(n_in: int, *, depth: int, width: int, schemes: Sequence[str], seed: int) -> None:
+    """Draw, two layers at a time, the unit draws that :func:`network_weights` will scale for each of
+    ``schemes`` (each family once: N(0, 0.1^2) and N(0, 1) share theirs), and keep them: for several nets
+    of one shape, whose families then draw side by side instead of one after the other."""
+    seed = check_seed(seed)
+    families = sorted({get_scheme(name).family for name in schemes if get_scheme(name).draws_units})
+    shapes = [(n_in if l == 1 else width, width) for l in range(1, depth + 1)]
+    keys = [(f, seed, l, shape) for f in families for l, shape in enumerate(shapes, 1)]
+    todo = [key for key in keys if not _unit_draw.holds(*key)]
+    if todo:
+        list(_DRAWS.map(lambda key: _unit_draw(*key), todo))
+
+
 class _UnitDraws:
     """The last unit draws (``Family.unit``) of each (family, seed, layer, shape), up to ``budget`` bytes,
     read-only: the three normals of page 2's lesson draw once instead of three times, and the same net
@@ -159,6 +173,10 @@ class _UnitDraws:
 
     def __init__(self, budget: int) -> None:
         self.budget, self.kept, self.lock = budget, OrderedDict(), threading.Lock()
+
+    def holds(self, family: str, seed: int, layer: int, shape: tuple[int, int]) -> bool:
+        with self.lock:
+            return (family, seed, layer, shape) in self.kept
 
     def __call__(self, family: str, seed: int, layer: int, shape: tuple[int, int]) -> np.ndarray:
         key = (family, seed, layer, shape)

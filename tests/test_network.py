@@ -292,3 +292,33 @@ def test_saturated_nets_feed_no_denormal_numbers_to_a_product_and_their_numbers_
     unflushed = initcore.layer_stats(x, **kw)
     assert max(read) > 0.01, f"without the flush the products read no denormals: {read}"
     pd.testing.assert_frame_equal(stats, unflushed, check_exact=False, rtol=1e-6)
+
+
+def test_units_drawn_ahead_for_several_nets_give_the_weights_each_net_draws_alone(monkeypatch):
+    """draw_units draws each family's units once, two layers at a time, for several nets of one shape:
+    the weights network_weights then scales from them equal a fresh draw's, bit for bit."""
+    from initcore import network
+    from initcore.schemes import FAMILY
+
+    schemes = {"normal": {"std": 0.1}, "glorot_normal": {}, "glorot_uniform_x4": {}, "he_uniform": {}}
+    kw = {"depth": 6, "width": 300, "seed": 11}
+    network._unit_draw.kept.clear()
+    fresh = {s: initcore.network_weights(300, scheme=s, **kw, **p) for s, p in schemes.items()}
+    network._unit_draw.kept.clear()
+    drawn: list[str] = []
+    for name in {FAMILY[initcore.get_scheme(s).family].name for s in schemes}:
+        family = FAMILY[name]
+        monkeypatch.setattr(
+            family,
+            "unit",
+            lambda rng, shape, f=family, n=name: drawn.append(n) or type(f).unit(f, rng, shape),
+        )
+    network.draw_units(300, depth=6, width=300, schemes=list(schemes), seed=11)
+    assert sorted(drawn) == sorted(
+        n for n in {initcore.get_scheme(s).family for s in schemes} for _ in range(6)
+    )
+    drawn.clear()
+    for s, p in schemes.items():
+        for a, b in zip(initcore.network_weights(300, scheme=s, **kw, **p), fresh[s], strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=s)
+    assert drawn == [], f"drew again after draw_units: {drawn}"
