@@ -263,6 +263,7 @@ def _core(run: str) -> tuple[int, int]:
             return start, end
 
 
+@lru_cache(maxsize=4096)  # a page's labels and help texts come back on every rerun: 9 ms a rerun in Persian
 def isolate_ltr(text: str) -> str:
     """``text`` with each left-to-right run (one holding a Latin letter, a digit or a Greek letter)
     wrapped in LRI ... PDI, its edge spaces, sentence punctuation and unmatched brackets left outside.
