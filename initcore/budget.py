@@ -57,8 +57,9 @@ class Cost:
 
 
 def depth_cost(*, depth: int, width: int, batch: int, schemes: Sequence[str]) -> Cost:
-    """Cost of ``initcore.depth_study`` (page 2): one forward and backward pass per scheme, run one after
-    another, so time adds up and memory is that of one pass."""
+    """Cost of ``initcore.depth_study`` (page 2): one forward and backward pass per scheme, so time adds
+    up, and memory is that of one pass (a page-2 view whose passes together stay under 64 MB runs them
+    as one stacked pass instead, ``DepthView.stacked``: far below the budget either way)."""
     values = depth * batch * width
     threads = 2 if batch * width >= SPLIT_VALUES and batch >= 2 else 1
     per_pass = (4.0 * depth * batch * width * width / GEMM_FLOPS + values * ELEMENT_SECONDS) / threads

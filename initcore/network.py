@@ -397,6 +397,18 @@ def propagate_many(
     return stats, [LayerArrays(z_all[k], a_all[k], dz_all[k]) for k in range(k_nets)]
 
 
+def _as_here(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` to run on another thread under this thread's numpy error settings (``np.errstate`` is per
+    thread: a pool worker would warn of an overflow that the pass reports as inf instead)."""
+    settings = np.geterr()
+
+    def run(*args: Any) -> Any:
+        with np.errstate(**settings):
+            return fn(*args)
+
+    return run
+
+
 def _by_nets(fn: Callable[[int], Any], k_nets: int, size: int) -> None:
     """``fn(k)`` for every net k, the second half of the nets on a second thread when there are at least
     two and their products are big enough to pay for it (matrix products release the GIL)."""
@@ -405,7 +417,7 @@ def _by_nets(fn: Callable[[int], Any], k_nets: int, size: int) -> None:
             fn(k)
         return
     half = k_nets // 2
-    second = _ROWS.submit(lambda: [fn(k) for k in range(half, k_nets)])
+    second = _ROWS.submit(_as_here(lambda: [fn(k) for k in range(half, k_nets)]))
     for k in range(half):
         fn(k)
     second.result()
@@ -423,7 +435,7 @@ def _by_rows(fn: Callable[..., Any], *arrays: np.ndarray) -> list[Any]:
     if arrays[0].size < ROWS_SPLIT or rows < 2:
         return [fn(*arrays)]
     half = rows // 2
-    second = _ROWS.submit(fn, *(v[half:] for v in arrays))
+    second = _ROWS.submit(_as_here(fn), *(v[half:] for v in arrays))
     return [fn(*(v[:half] for v in arrays)), second.result()]
 
 
