@@ -285,7 +285,9 @@ def depth_many(
     bins: int = 40,
 ) -> list[DepthStudy]:
     """:func:`depth_series` for several (label, scheme, params) at once, in one stacked pass
-    (``initcore.propagate_many``): the same numbers, bit for bit, for the memory of all their passes."""
+    (``initcore.propagate_many``), for the memory of all their passes: the same numbers, bit for bit, for
+    nets of fewer than ``SPLIT_VALUES`` values per layer (above it, depth_series runs two half-batches
+    and merges their statistics, which agree with the whole batch's to float32 rounding)."""
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
     x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
     draw_units(width, depth=depth, width=width, schemes=[s for _, s, _ in series], seed=seed)
@@ -293,10 +295,8 @@ def depth_many(
     act = get_activation(activation)
     samples: list[list[np.ndarray]] = [[] for _ in series]
     counts: list[np.ndarray] = []  # bounded activations: per layer, (K, bins), binned as the pass goes
-    if act.limits is not None:
-        lo, hi = act.limits
-        edges = np.linspace(lo, hi, bins + 1)
-        n = min(HIST_SAMPLE, batch * width)
+    lo, hi = act.limits if act.limits is not None else (0.0, 1.0)
+    edges, n = np.linspace(lo, hi, bins + 1), min(HIST_SAMPLE, batch * width)
 
     def sample(_: int, a: np.ndarray) -> None:  # a: (K, batch, width)
         if act.limits is not None:  # every series' first n values at once, no copies
@@ -325,7 +325,9 @@ def depth_many(
     ]
 
 
-def _shared(batch: int, width: int, depth: int, inputs: str, bias_std: float, seed: int) -> tuple:
+def _shared(
+    batch: int, width: int, depth: int, inputs: str, bias_std: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, float | list[np.ndarray]]:
     """(x, g, bias) that every initialization of a study shares."""
     x, grad = _shared_inputs(inputs, batch, width, seed)
     bias = network_biases(depth, width, std=bias_std, seed=seed) if bias_std else 0.0

@@ -161,6 +161,10 @@ def draw_units(n_in: int, *, depth: int, width: int, schemes: Sequence[str], see
     families = sorted({get_scheme(name).family for name in schemes if get_scheme(name).draws_units})
     shapes = [(n_in if l == 1 else width, width) for l in range(1, depth + 1)]
     keys = [(f, seed, l, shape) for f in families for l, shape in enumerate(shapes, 1)]
+    if not _unit_draw.keeps(
+        sum(4 * math.prod(shape) for _, _, _, shape in keys), 4 * max(map(math.prod, shapes))
+    ):
+        return  # they would not all stay kept until network_weights scales them: each draws its own
     todo = [key for key in keys if not _unit_draw.holds(*key)]
     if todo:
         list(_DRAWS.map(lambda key: _unit_draw(*key), todo))
@@ -174,6 +178,10 @@ class _UnitDraws:
     def __init__(self, budget: int) -> None:
         self.budget, self.kept, self.lock = budget, OrderedDict(), threading.Lock()
 
+    def keeps(self, total: int, largest: int) -> bool:
+        """Whether draws of ``total`` bytes, none over ``largest``, would all be kept at once."""
+        return largest <= self.budget // 8 and total <= self.budget
+
     def holds(self, family: str, seed: int, layer: int, shape: tuple[int, int]) -> bool:
         with self.lock:
             return (family, seed, layer, shape) in self.kept
@@ -186,7 +194,7 @@ class _UnitDraws:
                 return self.kept[key]
         unit = FAMILY[family].unit(np.random.default_rng([seed, _WEIGHT_STREAM, layer]), shape)
         unit.flags.writeable = False
-        if unit.nbytes <= self.budget // 8:  # a big net's layers would push out everything else
+        if self.keeps(unit.nbytes, unit.nbytes):  # a big net's layers would push out everything else
             with self.lock:
                 self.kept[key] = unit
                 while sum(v.nbytes for v in self.kept.values()) > self.budget:
@@ -241,7 +249,7 @@ def propagate(
     Returns:
         (stats, arrays): stats has the columns of :func:`layer_stats`; arrays is None unless ``keep``.
         Without ``keep`` the pass holds one (batch, width) array per layer (phi'(z), which the backward
-        pass then overwrites with dL/dz) plus four working arrays, and allocates nothing else.
+        pass then overwrites with dL/dz) plus six working arrays, and allocates nothing else.
     """
     hook = None if on_layer is None else (lambda layer, a: on_layer(layer, a[0]))
     stats, arrays = propagate_many(
@@ -261,11 +269,13 @@ def propagate_many(
     on_layer: Callable[[int, np.ndarray], None] | None = None,
 ) -> tuple[list[pd.DataFrame], list[LayerArrays] | None]:
     """:func:`propagate` for K nets of the same shape side by side (the same inputs, biases and upstream
-    gradient; each its own weights): every net's numbers are those of its own pass, bit for bit. The
-    nets' arrays are stacked, (K, batch, width), so that each elementwise step is one numpy call for
-    all of them, on two row halves at once from ``ROWS_SPLIT`` values (page 2's six initializations: one
-    call where there were six, and little of the work left to the interpreter); the matrix products run
-    net by net, half the nets on each of two threads. ``on_layer(layer, a)`` gets the stacked
+    gradient; each its own weights): every net's statistics are those of its own pass, bit for bit (with
+    ``keep``, so are its arrays, except that a gradient below float32's normal range may be 0 where its
+    own pass keeps the denormal number: the flush of denormals is decided per layer for all the nets).
+    The nets' arrays are stacked, (K, batch, width), so that each elementwise step is one numpy call for
+    all of them (page 2's six initializations: one call where there were six); from ``ROWS_SPLIT``
+    values per layer in all, that step runs on two row halves at once and the nets' matrix products and
+    statistics half the nets on each of two threads. ``on_layer(layer, a)`` gets the stacked
     activations, (K, batch, width). Memory: K times one pass's."""
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     x = _check_x(x)
@@ -361,8 +371,10 @@ def propagate_many(
             def backward(k: int, l: int = l, d: np.ndarray = d, back: np.ndarray = back) -> None:
                 if l < depth - 1:
                     np.matmul(slopes[l + 1][k], nets[k][l + 1].T, out=back[k])
-                    times = lambda b, s: np.multiply(b, s, out=s)  # noqa: E731
-                    _by_rows(times, back[k], d[k]) if k_nets == 1 else times(back[k], d[k])
+                    if k_nets == 1:  # one big net: on two row halves at once
+                        _by_rows(_times_into, back[k], d[k])
+                    else:
+                        _times_into(back[k], d[k])
                 rms[k] = _rms(d[k])  # in units of exp(log_scale[k])
 
             _by_nets(backward, k_nets, size)
@@ -395,6 +407,10 @@ def propagate_many(
         return stats, None
     z_all, a_all, dz_all = np.stack(kept_z, axis=1), np.stack(kept_a, axis=1), np.stack(slopes, axis=1)
     return stats, [LayerArrays(z_all[k], a_all[k], dz_all[k]) for k in range(k_nets)]
+
+
+def _times_into(b: np.ndarray, s: np.ndarray) -> None:
+    np.multiply(b, s, out=s)
 
 
 def _as_here(fn: Callable[..., Any]) -> Callable[..., Any]:

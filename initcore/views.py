@@ -22,7 +22,7 @@ from . import training
 from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
 from .datasets import Dataset, load_dataset
-from .depth import DepthStudy, combine, depth_many, depth_series
+from .depth import SPLIT_VALUES, DepthStudy, combine, depth_many, depth_series
 from .runs import TrainResult
 from .schemes import get_scheme
 from .stats import matched_params
@@ -99,7 +99,7 @@ class DrawsView:
 
 
 STACKED_MB = 64  # estimated memory of the passes of all a view's initializations below which they run
-# as one stacked pass (initcore.propagate_many); above it, one at a time, each in two half-batches
+# as one stacked pass (initcore.propagate_many); above it, one at a time (DepthView.stacked)
 
 
 class Kept:
@@ -153,10 +153,12 @@ class DepthView:
 
     def stacked(self, k: int | None = None) -> bool:
         """Whether ``k`` of this net's initializations (default: all of them) run as one stacked pass:
-        when all their passes together are estimated below ``STACKED_MB``."""
+        when all their passes together are estimated below ``STACKED_MB`` and one pass alone would not be
+        split into half-batches (``SPLIT_VALUES``), so that a series computes the same numbers, bit for
+        bit, whether it is computed with the others or alone (after an edit of its initialization)."""
         k = len(self.inits) if k is None else k
         one = depth_cost(depth=self.depth, width=self.width, batch=self.batch, schemes=["glorot_uniform"])
-        return k * one.megabytes <= STACKED_MB
+        return k * one.megabytes <= STACKED_MB and self.batch * self.width < SPLIT_VALUES
 
     def study(self, seed: int, *, kept: Kept | None = None) -> DepthStudy:
         """Every initialization through the net (``initcore.depth_study``), the same numbers: those not

@@ -1038,3 +1038,20 @@ def replace_init(view, j, init):
     from dataclasses import replace
 
     return replace(view, inits=(*view.inits[:j], init, *view.inits[j + 1 :]))
+
+
+def test_nets_that_one_pass_would_split_into_half_batches_are_not_stacked():
+    """A pass of SPLIT_VALUES values per layer or more runs alone as two merged half-batches, which agree
+    with the whole batch to float32 rounding only: such views compute one initialization at a time, so a
+    series has the same numbers whether computed with the others or alone after an edit."""
+    from dataclasses import replace
+
+    from initcore.claims import DEPTH_PRESETS
+    from initcore.depth import SPLIT_VALUES
+
+    view = DEPTH_PRESETS[0].view
+    assert view.batch * view.width < SPLIT_VALUES and view.stacked()
+    for width, batch in ((250, 2000), (500, 1000), (1000, 500)):
+        big = replace(view, depth=2, width=width, batch=batch, inits=view.inits[:2])
+        assert batch * width >= SPLIT_VALUES
+        assert not big.stacked(), f"width {width}, batch {batch}: stacked"

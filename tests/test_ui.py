@@ -100,8 +100,8 @@ def test_on_glibc_the_app_keeps_freed_memory_for_the_next_rerun():
 
 def test_a_page_freezes_what_the_imports_made_so_full_collections_skip_it():
     """The first page run in a process moves the objects alive then to the collector's permanent
-    generation (gc.freeze): after one run of page 2 there are such objects, and a second call changes
-    nothing (once per process)."""
+    generation (gc.freeze): after one run of the landing page there are such objects, and a second call
+    changes nothing (once per process)."""
     import gc
 
     from streamlit.testing.v1 import AppTest

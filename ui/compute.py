@@ -3,7 +3,9 @@ the next rerun, and a garbage collector that leaves the app's modules alone.
 
 On Linux with glibc, freed memory of up to 64 MB is kept for the next rerun (``mallopt``): by default
 glibc returns every freed multi-megabyte array to the system, and page 2's next computation then pays a
-page fault for each of its fresh pages, 13 ms of its 94 (measured; the process holds 35 MB more).
+page fault for each of its fresh pages, 13 ms of its 94 (measured; the process held 35 MB more). The
+64 MB are per glibc arena, and busy threads may get arenas of their own (up to 8 per core): the bound is
+that many times 64 MB, though the server measured 231 MB after pages 1 and 2 (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -51,5 +53,6 @@ def freeze_startup_objects() -> None:
     """Once per process, when the first page has imported what it needs: move every object alive then
     (modules, classes, the Altair schema, translations) to the garbage collector's permanent generation
     (``gc.freeze``), so that a full collection no longer walks them. Page 2 measured one 41 ms full
-    collection every ~40 reruns; with them frozen, its p95 rerun fell from 105 to 99 ms."""
+    collection every ~40 reruns; with them frozen, its p95 rerun fell from 105 to 99 ms. The first run's
+    own page namespace is frozen with them and stays for good (a one-off of a few MB)."""
     gc.freeze()
