@@ -48,7 +48,8 @@ def _sigmoid_into(z: np.ndarray, a: np.ndarray, d: np.ndarray) -> bool:
     # (250, 250) product with a fifth of its entries denormal): their slope and output are 1.6e-38
     # instead of smaller.
     np.greater_equal(z, 0.0, out=a)  # [z >= 0] as 1.0 / 0.0 (NaN: 0, and then NaN below)
-    np.copysign(z, -1.0, out=d)  # -|z|, in one pass
+    np.abs(z, out=d)  # abs then negative: 49 us for 256,000 float32 values, where numpy's copysign, not
+    np.negative(d, out=d)  # vectorised, takes 128 us in its one pass: -|z|
     floor = _EXP_FLOOR.get(z.dtype)
     lowest = np.fmin.reduce(d, axis=None) if d.size else 0.0  # fmin skips NaN, silently
     if floor is not None and lowest < floor:

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .depth import SPLIT_VALUES
+from .network import SPLIT_VALUES
 from .training import EVAL_EXAMPLES, PROBE_EXAMPLES
 from .words import items, tr
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,11 +19,11 @@ import pandas as pd
 from .activations import get_activation, prose_name
 from .network import (
     LAYER_COLUMNS,
+    _layer_stats,
     draw_units,
     input_mean_square,
     network_biases,
     network_weights,
-    propagate,
     propagate_many,
     sample_inputs,
     upstream_gradient,
@@ -35,7 +34,6 @@ from .words import N_, clauses, tr
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
-SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
 ORDERED_BELOW, CHAOTIC_ABOVE = 0.9, 1.1  # chi1 bands for the phase verdict
 # The verdict's thresholds. The gradient ratio r = grad_rms(layer 1) / grad_rms(last layer) says whether the
 # first layers can learn; 1e-3 leaves room for the ~1e-2 that 4x Glorot shows through 10 sigmoid layers
@@ -381,44 +379,6 @@ def _series(
         "detail": detail,
     }
     return DepthStudy(layers, hist, pd.DataFrame([summary]))
-
-
-def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
-    """``propagate``'s statistics; a pass of at least ``SPLIT_VALUES`` values per layer runs as two
-    half-batches in two threads (every example goes through the net on its own, so the halves are
-    independent) and their statistics are merged exactly: means and mean squares weighted by size,
-    variances with Chan et al.'s pairwise update. The first half holds the first rows, so ``on_layer``
-    (called for it alone) sees the same leading values as for the whole batch."""
-    half = x.shape[0] // 2
-    if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1:
-        return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(
-            propagate, x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer
-        )
-        second = pool.submit(propagate, x[half:], weights, activation=act, bias=bias, grad=grad[half:])
-        a, b = first.result()[0], second.result()[0]
-    return _merge(a, b, half / x.shape[0])
-
-
-def _merge(a: pd.DataFrame, b: pd.DataFrame, wa: float) -> pd.DataFrame:
-    """The statistics of a batch from those of its two parts (``wa``: the first part's share of it)."""
-    wb = 1.0 - wa
-    out = a.copy()
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for v in ("z", "a"):
-            ma, mb = a[f"{v}_mean"].to_numpy(), b[f"{v}_mean"].to_numpy()
-            sa, sb = a[f"{v}_std"].to_numpy(), b[f"{v}_std"].to_numpy()
-            out[f"{v}_mean"] = wa * ma + wb * mb
-            out[f"{v}_std"] = np.sqrt(wa * sa**2 + wb * sb**2 + wa * wb * (ma - mb) ** 2)
-        for c in ("saturated", "near_linear"):
-            out[c] = wa * a[c].to_numpy() + wb * b[c].to_numpy()
-        ga, gb = a["grad_rms"].to_numpy(), b["grad_rms"].to_numpy()
-        top = np.maximum(ga, gb)  # scaled by the larger, so that RMS values of 1e-200 do not underflow
-        scale = np.where(top > 0, top, 1.0)
-        rms = scale * np.sqrt(wa * (ga / scale) ** 2 + wb * (gb / scale) ** 2)
-        out["grad_rms"] = np.where(np.isposinf(top), np.inf, rms)
-    return out
 
 
 @lru_cache(maxsize=256)

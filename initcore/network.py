@@ -23,6 +23,7 @@ float64), one read of each array instead of numpy's pairwise sums' two.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -272,11 +273,12 @@ def propagate_many(
     gradient; each its own weights): every net's statistics are those of its own pass, bit for bit (with
     ``keep``, so are its arrays, except that a gradient below float32's normal range may be 0 where its
     own pass keeps the denormal number: the flush of denormals is decided per layer for all the nets).
-    The nets' arrays are stacked, (K, batch, width), so that each elementwise step is one numpy call for
-    all of them (page 2's six initializations: one call where there were six); from ``ROWS_SPLIT``
-    values per layer in all, that step runs on two row halves at once and the nets' matrix products and
-    statistics half the nets on each of two threads. ``on_layer(layer, a)`` gets the stacked
-    activations, (K, batch, width). Memory: K times one pass's."""
+    The nets' arrays are stacked, (K, batch, width). Small nets take each elementwise step as one numpy
+    call for all of them (six initializations: one call where there were six). From ``ROWS_SPLIT`` values
+    per layer in all, each net's layer (product, activation, statistics: one wait per layer instead of
+    three; page 2's default study 62 -> 55 ms) is one task, half the nets on each of two threads, and a
+    single net runs its elementwise steps on two row halves at once. ``on_layer(layer, a)`` gets the
+    stacked activations, (K, batch, width). Memory: K times one pass's."""
     act = activation if isinstance(activation, Activation) else get_activation(activation)
     x = _check_x(x)
     nets = [[np.asarray(w, dtype=np.float32) for w in weights] for weights in nets]
@@ -310,6 +312,14 @@ def propagate_many(
     below = np.empty(k_nets * size, dtype=bool)  # units below a slope cut
     ping_pong = (np.empty(k_nets * size, dtype=np.float32), np.empty(k_nets * size, dtype=np.float32))
     z_buf = np.empty(k_nets * size, dtype=np.float32)
+    # Every layer's slopes (and with ``keep`` its z and a) in one block each: fifty fresh 1 MB arrays cost
+    # 12 ms of page faults a pass, one 50 MB block (huge pages) 4 ms.
+    offsets = np.cumsum([0] + [k_nets * batch * w.shape[1] for w in weights]).tolist()
+    blocks = [np.empty(offsets[-1], dtype=np.float32) for _ in range(3 if keep else 1)]
+
+    def layer_view(block: np.ndarray, l: int) -> np.ndarray:
+        return block[offsets[l] : offsets[l + 1]].reshape(k_nets, batch, weights[l].shape[1])
+
     slopes: list[np.ndarray] = []  # (K, batch, width) per layer
     tiny: list[bool] = []  # whether a layer's slopes may be small enough to make denormal gradients
     kept_z: list[np.ndarray] = []
@@ -322,26 +332,21 @@ def propagate_many(
             work = _view(scratch, stack)  # each net's own scratch, so that nets run side by side
             shift = biases[l] if np.any(biases[l]) else None  # (width,) or a constant, for every example
 
-            def forward(
-                k: int, a: np.ndarray = a, z: np.ndarray = z, l: int = l, shift=shift, work=work
-            ) -> None:
-                np.matmul(a[k], nets[k][l], out=z[k])
+            a_in, a = a, (_view(ping_pong[l % 2], stack) if not keep else layer_view(blocks[2], l))
+            d = layer_view(blocks[0], l)  # phi'(z); becomes dL/dz going backward
+            mask = _view(below, stack)
+            if keep:
+                kept_z.append(layer_view(blocks[1], l))
+
+            def forward(k: int, a_in=a_in, z=z, l: int = l, shift=shift, work=work) -> None:
+                np.matmul(a_in[k], nets[k][l], out=z[k])
                 if shift is not None:
                     z[k] += shift
                 rows[k, l, 1:3] = _mean_std(z[k], work[k].reshape(-1), ones)
+                if keep:
+                    np.copyto(kept_z[l][k], z[k])
 
-            _by_nets(forward, k_nets, size)
-            if keep:
-                kept_z.append(z.copy())
-            a = _view(ping_pong[l % 2], stack) if not keep else np.empty(stack, np.float32)
-            d = np.empty(stack, dtype=np.float32)  # phi'(z); becomes dL/dz going backward
-            flat = (k_nets * batch, stack[2])  # every net's rows one after another, for the row halves
-            tiny.append(any(_by_rows(act.into, z.reshape(flat), a.reshape(flat), d.reshape(flat))))
-            mask = _view(below, stack)
-
-            def activation_stats(
-                k: int, a: np.ndarray = a, d: np.ndarray = d, l: int = l, mask=mask, work=work
-            ) -> None:
+            def activation_stats(k: int, a=a, d=d, l: int = l, mask=mask, work=work) -> None:
                 rows[k, l, 0] = l + 1
                 rows[k, l, 3:5] = _mean_std(a[k], work[k].reshape(-1), ones)
                 zones = lambda d, m: _count_zones(d, m, sat_cut, lin_cut)  # noqa: E731
@@ -350,7 +355,21 @@ def propagate_many(
                 rows[k, l, 5] = sum(c[0] for c in counts) / d[k].size
                 rows[k, l, 6] = sum(c[1] for c in counts) / d[k].size
 
-            _by_nets(activation_stats, k_nets, size)
+            if _side_by_side(k_nets, size):  # each net's whole layer is one task: one wait per layer
+                slope_tiny = [False] * k_nets
+
+                def whole_layer(k: int, z=z, a=a, d=d, slope_tiny=slope_tiny, forward=forward) -> None:
+                    forward(k)
+                    slope_tiny[k] = act.into(z[k], a[k], d[k])
+                    activation_stats(k)
+
+                _by_nets(whole_layer, k_nets, size)
+                tiny.append(any(slope_tiny))
+            else:  # one net, or small ones: each elementwise step one call for all, on row halves if big
+                _by_nets(forward, k_nets, size)
+                flat = (k_nets * batch, stack[2])  # every net's rows one after another
+                tiny.append(any(_by_rows(act.into, z.reshape(flat), a.reshape(flat), d.reshape(flat))))
+                _by_nets(activation_stats, k_nets, size)
             slopes.append(d)
             if keep:
                 kept_a.append(a)
@@ -418,17 +437,22 @@ def _as_here(fn: Callable[..., Any]) -> Callable[..., Any]:
     thread: a pool worker would warn of an overflow that the pass reports as inf instead)."""
     settings = np.geterr()
 
-    def run(*args: Any) -> Any:
+    def run(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(**settings):
-            return fn(*args)
+            return fn(*args, **kwargs)
 
     return run
+
+
+def _side_by_side(k_nets: int, size: int) -> bool:
+    """Whether :func:`_by_nets` runs half the nets on a second thread (at least two nets, and big)."""
+    return k_nets >= 2 and k_nets * size >= ROWS_SPLIT
 
 
 def _by_nets(fn: Callable[[int], Any], k_nets: int, size: int) -> None:
     """``fn(k)`` for every net k, the second half of the nets on a second thread when there are at least
     two and their products are big enough to pay for it (matrix products release the GIL)."""
-    if k_nets < 2 or k_nets * size < ROWS_SPLIT:
+    if not _side_by_side(k_nets, size):
         for k in range(k_nets):
             fn(k)
         return
@@ -491,12 +515,73 @@ def _rms(v: np.ndarray) -> float:
     return float(np.sqrt(np.float64(np.dot(flat, flat)) / flat.size))
 
 
+def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
+    """``propagate``'s statistics; a pass of at least ``SPLIT_VALUES`` values per layer runs as two
+    half-batches in two threads (every example goes through the net on its own, so the halves are
+    independent) and their statistics are merged exactly: means and mean squares weighted by size,
+    variances with Chan et al.'s pairwise update. The first half holds the first rows, so ``on_layer``
+    (called for it alone) sees the same leading values as for the whole batch.
+
+    Only with a single-threaded BLAS (the app's setting, see ``ui``): two halves that each call a BLAS of
+    two threads oversubscribe two cores (depth 50, width 512, batch 1000: 0.40 s split against 0.33 s in
+    one pass, where with one BLAS thread the split takes 0.27 s against 0.45 s)."""
+    half = x.shape[0] // 2
+    if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1 or not one_blas_thread():
+        return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
+    second = _HALVES.submit(
+        _as_here(propagate), x[half:], weights, activation=act, bias=bias, grad=grad[half:]
+    )
+    a = propagate(x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer)[0]
+    return _merge(a, second.result()[0], half / x.shape[0])
+
+
+SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
+
+
+def one_blas_thread() -> bool:
+    """Whether numpy's BLAS runs its products on one thread, as the environment told it when it started
+    (the first of OPENBLAS_NUM_THREADS, MKL_NUM_THREADS, VECLIB_MAXIMUM_THREADS, OMP_NUM_THREADS that is
+    set; none set: BLAS takes every core, one thread only on a one-core machine)."""
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(var, "").strip():
+            return os.environ[var].strip() == "1"
+    return (os.cpu_count() or 1) == 1
+
+
+# The second halves' pool: its tasks wait only on _ROWS's leaf tasks (a half of 2^18 values or more splits
+# its elementwise work again), never on this pool, so one worker cannot deadlock; it lives as long as the
+# process (a pool per call cost a thread start each).
+_HALVES = ThreadPoolExecutor(1, thread_name_prefix="initcore-halves")
+
+
+def _merge(a: pd.DataFrame, b: pd.DataFrame, wa: float) -> pd.DataFrame:
+    """The statistics of a batch from those of its two parts (``wa``: the first part's share of it)."""
+    wb = 1.0 - wa
+    out = a.copy()
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for v in ("z", "a"):
+            ma, mb = a[f"{v}_mean"].to_numpy(), b[f"{v}_mean"].to_numpy()
+            sa, sb = a[f"{v}_std"].to_numpy(), b[f"{v}_std"].to_numpy()
+            out[f"{v}_mean"] = wa * ma + wb * mb
+            out[f"{v}_std"] = np.sqrt(wa * sa**2 + wb * sb**2 + wa * wb * (ma - mb) ** 2)
+        for c in ("saturated", "near_linear"):
+            out[c] = wa * a[c].to_numpy() + wb * b[c].to_numpy()
+        ga, gb = a["grad_rms"].to_numpy(), b["grad_rms"].to_numpy()
+        top = np.maximum(ga, gb)  # scaled by the larger, so that RMS values of 1e-200 do not underflow
+        scale = np.where(top > 0, top, 1.0)
+        rms = scale * np.sqrt(wa * (ga / scale) ** 2 + wb * (gb / scale) ** 2)
+        out["grad_rms"] = np.where(np.isposinf(top), np.inf, rms)
+    return out
+
+
 def _run(x, depth, width, scheme, activation, seed, bias, params, keep):
     x = _check_x(x)
     act = get_activation(activation)
     weights = network_weights(x.shape[1], depth=depth, width=width, scheme=scheme, seed=seed, **params)
     grad = upstream_gradient(x.shape[0], weights[-1].shape[1], seed=seed)
-    return propagate(x, weights, activation=act, bias=bias, grad=grad, keep=keep)
+    if keep:
+        return propagate(x, weights, activation=act, bias=bias, grad=grad, keep=True)[1]
+    return _layer_stats(x, weights, act, bias, grad, None)
 
 
 def layer_stats(
@@ -527,8 +612,13 @@ def layer_stats(
         relative slope r(z) = phi'(z) / max phi' < 0.05; sigmoid: |z| > 4.357; tanh: |a| > 0.975),
         ``near_linear`` (share with r(z) >= 0.95; sigmoid: |z| <= 0.455) and ``grad_rms`` (root mean
         square of dL/dz at that layer). Values overflowing float32 show up as inf or NaN.
+
+    From ``SPLIT_VALUES`` (2^18) values per layer, batch * width, the batch runs as two halves on two
+    threads and their statistics are merged exactly (as page 2's ``initcore.depth_series`` runs it, so the
+    numbers are page 2's): they agree with one :func:`propagate` over the whole batch to float32
+    rounding (sums taken in another order), not bit for bit.
     """
-    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=False)[0]
+    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=False)
 
 
 def layer_arrays(
@@ -542,9 +632,10 @@ def layer_arrays(
     bias: float = 0.0,
     **params: Any,
 ) -> LayerArrays:
-    """The same pass as :func:`layer_stats` (same arguments, same numbers), returning every layer's
-    z, a and dL/dz, each stacked to (depth, batch, width): for histograms."""
-    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=True)[1]
+    """The same pass as :func:`layer_stats` (same arguments, same weights and gradient, as one pass over the
+    whole batch), returning every layer's z, a and dL/dz, each stacked to (depth, batch, width): for
+    histograms."""
+    return _run(x, depth, width, scheme, activation, seed, bias, params, keep=True)
 
 
 def predict(weights: list[np.ndarray], x: np.ndarray, *, activation: str) -> np.ndarray:

@@ -22,7 +22,8 @@ from . import training
 from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
 from .datasets import Dataset, load_dataset
-from .depth import SPLIT_VALUES, DepthStudy, combine, depth_many, depth_series
+from .depth import DepthStudy, combine, depth_many, depth_series
+from .network import SPLIT_VALUES
 from .runs import TrainResult
 from .schemes import get_scheme
 from .stats import matched_params

@@ -939,7 +939,7 @@ def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
     from initcore import depth, network
 
     batch, width = 601, 512  # odd: halves of 300 and 301 rows
-    assert batch * width >= depth.SPLIT_VALUES
+    assert batch * width >= network.SPLIT_VALUES
     x = network.sample_inputs("normal", (batch, width), seed=3)
     grad = network.upstream_gradient(batch, width, seed=3)
     weights = network.network_weights(width, depth=6, width=width, scheme=scheme, seed=3, **params)
@@ -981,8 +981,9 @@ def test_a_large_pass_split_into_half_batches_gives_the_whole_batch_statistics(
 def test_a_stacked_pass_gives_every_initialization_its_own_numbers_bit_for_bit(
     monkeypatch, activation, net, split
 ):
-    """depth_many pushes several initializations through one stacked pass (each elementwise step one
-    call for all, on two threads from ROWS_SPLIT values): each gets exactly the study depth_series gives
+    """depth_many pushes several initializations through one stacked pass (small: each elementwise step
+    one call for all; from ROWS_SPLIT values, each net's layer one task, half the nets on each of two
+    threads; alone, a net's steps on two row halves): each gets exactly the study depth_series gives
     it alone, including N(0, 10^2), whose saturated sigmoid units make the backward pass set denormal
     gradients to 0, and a zero initialization."""
     from initcore import network
@@ -1047,7 +1048,7 @@ def test_nets_that_one_pass_would_split_into_half_batches_are_not_stacked():
     from dataclasses import replace
 
     from initcore.claims import DEPTH_PRESETS
-    from initcore.depth import SPLIT_VALUES
+    from initcore.network import SPLIT_VALUES
 
     view = DEPTH_PRESETS[0].view
     assert view.batch * view.width < SPLIT_VALUES and view.stacked()

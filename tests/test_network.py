@@ -224,6 +224,7 @@ def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(
     x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)  # odd: halves 300, 301
     kw = {"depth": 4, "width": 512, "scheme": scheme, "activation": activation, "seed": 4, **params}
     assert x.size >= network.ROWS_SPLIT and 2 * network.ROWS_SPLIT <= 4 * 512 * 512
+    monkeypatch.setattr(network, "SPLIT_VALUES", 1 << 62)  # one pass over the batch, not two half-batches
 
     def run() -> tuple:
         network._unit_draw.kept.clear()
@@ -240,6 +241,63 @@ def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(
     pd.testing.assert_frame_equal(split[1], whole[1], check_exact=True)
     for field in ("z", "a", "dz"):
         np.testing.assert_array_equal(getattr(split[2], field), getattr(whole[2], field), err_msg=field)
+
+
+@pytest.mark.parametrize(("activation", "scheme"), [("sigmoid", "glorot_uniform"), ("relu", "he_normal")])
+def test_a_large_layer_stats_is_two_merged_half_batches_like_page_2(monkeypatch, activation, scheme):
+    """From SPLIT_VALUES values per layer, with one BLAS thread (the app's), layer_stats runs two
+    half-batches side by side and merges them: exactly the numbers page 2's pass computes for that net,
+    and within float32 rounding of one pass over the whole batch. With a BLAS of several threads it is
+    that one pass, bit for bit."""
+    from initcore import network
+
+    x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)
+    kw = {"depth": 4, "width": 512, "scheme": scheme, "activation": activation, "seed": 4}
+    assert x.size >= network.SPLIT_VALUES
+    weights = initcore.network_weights(512, depth=4, width=512, scheme=scheme, seed=4)
+    grad = initcore.upstream_gradient(601, 512, seed=4)
+    act = initcore.ACTIVATIONS[activation]
+    whole = network.propagate(x, weights, activation=act, grad=grad)[0]
+
+    monkeypatch.setattr(network, "one_blas_thread", lambda: True)
+    split = initcore.layer_stats(x, **kw)
+    halves = [
+        network.propagate(x[s], weights, activation=act, grad=grad[s])[0] for s in (np.s_[:300], np.s_[300:])
+    ]
+    pd.testing.assert_frame_equal(split, network._merge(*halves, 300 / 601), check_exact=True)
+    seen = []
+    page = network._layer_stats(x, weights, act, 0.0, grad, lambda _, a: seen.append(a.shape))
+    pd.testing.assert_frame_equal(split, page, check_exact=True)
+    assert seen == [(300, 512)] * 4, "the hook sees the first half-batch"
+    for col in network.LAYER_COLUMNS:
+        np.testing.assert_allclose(split[col], whole[col], rtol=5e-5, atol=1e-12, err_msg=col)
+    assert not split.equals(whole), "the merge takes its sums in another order: not a copy of one pass"
+
+    monkeypatch.setattr(network, "one_blas_thread", lambda: False)
+    pd.testing.assert_frame_equal(initcore.layer_stats(x, **kw), whole, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("env", "cpus", "one"),
+    [
+        ({"OPENBLAS_NUM_THREADS": "1"}, 2, True),
+        ({"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "1"}, 2, False),  # OpenBLAS reads its own first
+        ({"OMP_NUM_THREADS": " 1 "}, 8, True),
+        ({"VECLIB_MAXIMUM_THREADS": "4"}, 8, False),
+        ({"OPENBLAS_NUM_THREADS": ""}, 2, False),  # empty: unset, so BLAS takes both cores
+        ({}, 1, True),
+        ({}, None, True),
+    ],
+)
+def test_one_blas_thread_reads_what_blas_read_at_its_start(monkeypatch, env, cpus, one):
+    from initcore import network
+
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(network.os, "cpu_count", lambda: cpus)
+    assert network.one_blas_thread() is one
 
 
 def _denormal_share(v: np.ndarray) -> float:
@@ -322,3 +380,27 @@ def test_units_drawn_ahead_for_several_nets_give_the_weights_each_net_draws_alon
         for a, b in zip(initcore.network_weights(300, scheme=s, **kw, **p), fresh[s], strict=True):
             np.testing.assert_array_equal(a, b, err_msg=s)
     assert drawn == [], f"drew again after draw_units: {drawn}"
+
+
+@pytest.mark.parametrize("side_by_side", [True, False])
+def test_nets_passed_together_get_their_own_statistics_and_arrays_bit_for_bit(monkeypatch, side_by_side):
+    """propagate_many over three nets (big enough for one task per net and layer on two threads, or with
+    every elementwise step one call for all): each net's statistics and kept arrays equal its own pass."""
+    from initcore import network
+
+    monkeypatch.setattr(network, "ROWS_SPLIT", 1 << 10 if side_by_side else 1 << 62)
+    x = np.random.default_rng(2).standard_normal((64, 48)).astype(np.float32)
+    nets = [
+        initcore.network_weights(48, depth=4, width=48, scheme=s, seed=5, **p)
+        for s, p in (("glorot_uniform", {}), ("normal", {"std": 0.3}), ("he_normal", {}))
+    ]
+    assert network._side_by_side(len(nets), 64 * 48) is side_by_side
+    grad = initcore.upstream_gradient(64, 48, seed=5)
+    bias = initcore.network_biases(4, 48, std=0.2, seed=5)
+    for act in ("sigmoid", "tanh", "relu"):
+        stats, arrays = network.propagate_many(x, nets, activation=act, bias=bias, grad=grad, keep=True)
+        for w, st, arr in zip(nets, stats, arrays, strict=True):
+            own_stats, own = network.propagate(x, w, activation=act, bias=bias, grad=grad, keep=True)
+            pd.testing.assert_frame_equal(st, own_stats, check_exact=True)
+            for field in ("z", "a", "dz"):
+                np.testing.assert_array_equal(getattr(arr, field), getattr(own, field), err_msg=field)
