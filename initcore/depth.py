@@ -351,17 +351,18 @@ def _series(
     q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     sw2 = sigma_w2(scheme, width, width, **params)
     q_theory, g_theory, q_star, c = _theory(act.name, sw2, sb2, q0, depth)
-    g = stats["grad_rms"].to_numpy()
+    table = stats.to_numpy(dtype=float)  # every column at once (float64; `layer` is an exact integer)
+    columns = {"series": np.full(len(stats), label, dtype=object), "layer": stats["layer"].to_numpy()}
+    columns.update({name: table[:, j] for j, name in enumerate(stats.columns) if name != "layer"})
+    g = columns["grad_rms"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         extra = {
-            "q_measured": stats["z_mean"].to_numpy() ** 2 + stats["z_std"].to_numpy() ** 2,
+            "q_measured": columns["z_mean"] ** 2 + columns["z_std"] ** 2,
             "q_theory": q_theory,
             "grad_theory": g_theory,
             "factor": np.append(g[:-1] / g[1:], np.nan),
             "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
         }
-    columns = {"series": np.full(len(stats), label, dtype=object)}
-    columns.update({name: stats[name].to_numpy() for name in stats.columns})
     layers = pd.DataFrame({**columns, **extra}, index=stats.index)  # one frame, no concatenation
     word, detail = verdict(act.name, scheme, layers, chi1=c, sigma_w2=sw2)
     summary = {
