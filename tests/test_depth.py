@@ -1008,6 +1008,34 @@ def test_a_stacked_pass_gives_every_initialization_its_own_numbers_bit_for_bit(
             )
 
 
+def test_page_2s_defaults_run_as_two_groups_of_nets_side_by_side(monkeypatch):
+    """From ROWS_SPLIT values per layer in all, depth_many runs two stacked passes of half the series
+    each, the second on another thread; below it, one pass on the calling thread."""
+    import threading
+
+    from initcore import depth
+    from initcore.claims import DEPTH_PRESETS
+
+    calls = []
+    stacked = depth._stacked
+    monkeypatch.setattr(
+        depth,
+        "_stacked",
+        lambda series, *a: (
+            calls.append((threading.current_thread().name, len(series))) or stacked(series, *a)
+        ),
+    )
+    view = DEPTH_PRESETS[0].view
+    view.study(11)
+    assert sorted(calls) == sorted([(threading.current_thread().name, 3), ("initcore-halves_0", 3)]), calls
+    calls.clear()
+    from initcore import network
+
+    monkeypatch.setattr(network, "ROWS_SPLIT", 1 << 62)
+    view.study(12)
+    assert calls == [(threading.current_thread().name, 6)], calls
+
+
 def test_a_study_computes_only_the_initializations_it_does_not_keep(monkeypatch):
     """Page 2 keeps each initialization's series: a study whose others are known computes one net, and a
     study already known computes none; the numbers equal a fresh study's."""
