@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import ui  # noqa: E402, F401  first, as on every page: BLAS gets one thread before numpy loads
+
+# isort: split
 import initcore  # noqa: E402
 from initcore import budget  # noqa: E402
 

@@ -39,14 +39,16 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-from streamlit.testing.v1 import AppTest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import ui  # noqa: E402  first, as on every page: BLAS gets one thread before numpy loads
+
+# isort: split
+import numpy as np  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
 import charts  # noqa: E402
 import initcore  # noqa: E402
-import ui  # noqa: E402
 from initcore.claims import DEPTH_PRESETS  # noqa: E402
 from initcore.views import labelled  # noqa: E402
 

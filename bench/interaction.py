@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import ui  # noqa: E402, F401  first, as on every page: BLAS gets one thread before numpy loads
 from initcore.words import speaking  # noqa: E402
 
 
