@@ -33,7 +33,7 @@ from .network import (
 )
 from .schemes import get_scheme, sigma_w2
 from .theory import critical_line, fixed_point, moments, phase_grid, predicted_grad_rms, variance_map
-from .words import N_, clauses, tr
+from .words import N_, carry, clauses, tr
 
 Inits = dict[str, tuple[str, dict[str, Any]]]
 HIST_SAMPLE = 20_000  # activations per layer behind each histogram
@@ -301,7 +301,7 @@ def depth_many(
     # 54 -> 49 ms alone, its AppTest rerun median 86-90 -> 76 ms, p95 95-107 -> 80 ms: fewer hand-offs
     # of the GIL); each net's numbers are its own pass's either way.
     half = len(series) // 2
-    second = _HALVES.submit(_as_here(_stacked), series[half:], *run)
+    second = _HALVES.submit(carry(_as_here(_stacked)), series[half:], *run)  # in the caller's language
     return _stacked(series[:half], *run) + second.result()
 
 

@@ -1015,6 +1015,7 @@ def test_page_2s_defaults_run_as_two_groups_of_nets_side_by_side(monkeypatch):
 
     from initcore import depth
     from initcore.claims import DEPTH_PRESETS
+    from initcore.words import speaking
 
     calls = []
     stacked = depth._stacked
@@ -1026,8 +1027,12 @@ def test_page_2s_defaults_run_as_two_groups_of_nets_side_by_side(monkeypatch):
         ),
     )
     view = DEPTH_PRESETS[0].view
-    view.study(11)
+    with speaking("fa"):  # the second thread speaks the caller's language
+        both = view.study(11)
     assert sorted(calls) == sorted([(threading.current_thread().name, 3), ("initcore-halves_0", 3)]), calls
+    assert all(any("\u0600" <= c <= "\u06ff" for c in detail) for detail in both.summary["detail"]), list(
+        both.summary["detail"]
+    )
     calls.clear()
     from initcore import network
 
