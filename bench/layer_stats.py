@@ -3,7 +3,10 @@
 The floor is one forward product a @ W and one backward product dz @ W^T per layer, same shapes,
 same float32 BLAS with the same number of threads. Each case runs twice, each time in a fresh process:
 with one BLAS thread (the app's setting, see ui/__init__.py) and with two (numpy's default on this
-2-core machine, as in a notebook). Prints a markdown table. Run: python bench/layer_stats.py [--repeat N]
+2-core machine, as in a notebook). With one BLAS thread, layer_stats runs a batch of 2^18 values per layer
+or more as two half-batches side by side, so it uses both cores where the floor's products use one; with
+two BLAS threads it makes one pass, whose products use both. Prints a markdown table.
+Run: python bench/layer_stats.py [--repeat N]
 """
 
 from __future__ import annotations

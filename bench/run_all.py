@@ -141,7 +141,11 @@ def summarize_browser(out: str) -> list[Check]:
 def summarize_layer_stats(out: str) -> list[Check]:
     checks = []
     for threads, setting in (
-        ("1", "one BLAS thread, as the app runs"),
+        (
+            "1",
+            "one BLAS thread, as the app runs (layer_stats then runs two half-batches, one on each core; "
+            "the floor's products use one core)",
+        ),
         ("2", "two BLAS threads, numpy's default"),
     ):
         rows = [
