@@ -52,6 +52,19 @@ def test_every_page_renders_with_charts_and_captions(page):
     assert at.sidebar, "the navigation lives in the sidebar"
 
 
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_the_link_to_copy_waits_in_a_popover_and_the_landing_page_shows_no_other_code(page):
+    # A code box makes the browser load a 1.5 MB highlighter script; a popover's content is drawn only
+    # once it is opened, so a first visit to the landing page compiles none of it before its chart.
+    at = _app(page)
+    popovers = [b for b in at.sidebar.children.values() if getattr(b, "type", None) == "popover"]
+    assert len(popovers) == 1, [getattr(b, "type", None) for b in at.sidebar.children.values()]
+    [link] = [c.value for c in popovers[0].code]
+    assert link.startswith("?") and link in [c.value for c in at.code]
+    if page is None:
+        assert [c.value for c in at.code] == [link], "the landing page's only code box is the link"
+
+
 def test_landing_page_renders_the_lesson():
     at = _app()
     assert at.title[0].value == "Why initialization matters"

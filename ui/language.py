@@ -21,14 +21,16 @@ CONTROLS = "_controls"  # session_state: the keys of every page's controls (ui.s
 LABEL = "Language · زبان"  # the switch's label, readable in every language it offers
 _MAX = 20  # characters: a longer lang value is not looked at
 
-# Right to left: text containers flow and align right to left; charts (their axes and numbers), code,
-# number fields, sliders and the canvas data grid stay left to right. Formulas and notation inside Persian
-# sentences are kept whole by Unicode isolates (initcore.words.isolate_ltr), not by CSS.
+# Right to left: text containers (and a popover's body, drawn outside them) flow and align right to left;
+# charts (their axes and numbers), code, number fields, sliders and the canvas data grid stay left to right.
+# Formulas and notation inside Persian sentences are kept whole by Unicode isolates
+# (initcore.words.isolate_ltr), not by CSS.
 RTL_CSS = """
 <style>
-[data-testid="stMain"], [data-testid="stSidebar"] { direction: rtl; }
+[data-testid="stMain"], [data-testid="stSidebar"], [data-testid="stPopoverBody"] { direction: rtl; }
 [data-testid="stMain"] :is(p, li, h1, h2, h3, h4, label, summary, th, td),
-[data-testid="stSidebar"] :is(p, li, h1, h2, h3, h4, label, summary) { text-align: right; }
+[data-testid="stSidebar"] :is(p, li, h1, h2, h3, h4, label, summary),
+[data-testid="stPopoverBody"] :is(p, li, label) { text-align: right; }
 [data-testid="stVegaLiteChart"], [data-testid="stCode"], [data-testid="stCode"] *, pre, code,
 [data-testid="stDataFrame"], [data-testid="stSlider"] [data-baseweb="slider"],
 [data-testid="stNumberInputContainer"], [data-testid="stFullScreenFrame"] > div > img { direction: ltr; }
