@@ -71,6 +71,20 @@ def test_the_requirements_are_installed_in_a_layer_of_their_own_before_the_code(
     assert copies[1][1].split()[-2:] == [".", "."], copies[1]
 
 
+def test_the_image_compiles_the_apps_own_modules_after_copying_them():
+    # PYTHONDONTWRITEBYTECODE keeps a server from writing bytecode, so the image must hold it already
+    steps = dockerfile()
+    code_copy = max(i for i, (k, _) in enumerate(steps) if k == "COPY")
+    compiled = [
+        a.split() for i, (k, a) in enumerate(steps) if k == "RUN" and "compileall" in a and i > code_copy
+    ]
+    assert compiled, "no RUN python -m compileall after the code is copied"
+    modules = [
+        f for f in APP_FILES if f.endswith(".py") or (ROOT / f / "__init__.py").is_file() or f == "pages"
+    ]
+    assert set(modules) <= set(compiled[0]), (modules, compiled[0])
+
+
 def test_the_healthcheck_asks_streamlits_health_endpoint_on_the_apps_port():
     [check] = [a for k, a in dockerfile() if k == "HEALTHCHECK"]
     assert f"127.0.0.1:{PORT}{HEALTH}" in check, check
