@@ -35,7 +35,8 @@ LAYOUT_JS = """
     paragraphs: texts.map((p) => getComputedStyle(p).direction),
     align: texts.map((p) => getComputedStyle(p).textAlign),
     chart: dir('[data-testid=stVegaLiteChart]'),
-    code: dir('[data-testid=stSidebar] pre'),
+    code: dir('[data-testid=stPopoverBody] pre'),
+    note: dir('[data-testid=stPopoverBody] [data-testid=stCaptionContainer]'),
     lang: new URL(location.href).searchParams.get('lang'),
     title: document.querySelector('h1').textContent,
   };
@@ -62,12 +63,16 @@ def test_every_page_in_persian_is_right_to_left_in_its_own_font_and_its_charts_l
 ):
     path, charts = PAGES[name]
     open_page(page, f"{app.url}{path}?lang=fa", charts=charts)
-    expect(page.locator("[data-testid=stSidebar] pre")).to_have_count(1)  # the link box, drawn last
+    link = page.locator("[data-testid=stSidebar] [data-testid=stPopover]")  # the link's popover, drawn last
+    expect(link).to_have_count(1)
+    link.locator("button").click()  # its code box is drawn once it is opened
+    expect(page.locator("[data-testid=stPopoverBody] pre")).to_have_count(1)
     layout = page.evaluate(LAYOUT_JS)
     assert layout["main"] == "rtl" and layout["sidebar"] == "rtl", layout
     assert layout["paragraphs"] and set(layout["paragraphs"]) == {"rtl"}, layout
     assert set(layout["align"]) <= {"right", "start"}, layout
     assert layout["chart"] == "ltr" and layout["code"] == "ltr", "charts and code stay left to right"
+    assert layout["note"] == "rtl", "the popover is drawn outside the sidebar: its text is right to left too"
     assert layout["lang"] == "fa" and _persian(layout["title"]), layout
     font = page.evaluate(FONT_USED_JS)
     assert font["loaded"] >= 1 and font["persian"] and font["h1"].startswith("Vazirmatn"), font
