@@ -3,9 +3,10 @@
 The floor is one forward product a @ W and one backward product dz @ W^T per layer, same shapes,
 same float32 BLAS with the same number of threads. Each case runs twice, each time in a fresh process:
 with one BLAS thread (the app's setting, see ui/__init__.py) and with two (numpy's default on this
-2-core machine, as in a notebook). With one BLAS thread, layer_stats runs a batch of 2^18 values per layer
-or more as two half-batches side by side, so it uses both cores where the floor's products use one; with
-two BLAS threads it makes one pass, whose products use both. Prints a markdown table.
+2-core machine, as in a notebook). layer_stats runs a batch of 2^18 values per layer or more as two
+half-batches side by side, each on a BLAS of one thread (with two BLAS threads it puts BLAS on one thread
+for the pass, through threadpoolctl), so it always uses both cores; the floor's products use one core in
+the first process and both in the second. Prints a markdown table.
 Run: python bench/layer_stats.py [--repeat N]
 """
 

@@ -146,7 +146,11 @@ def summarize_layer_stats(out: str) -> list[Check]:
             "one BLAS thread, as the app runs (layer_stats then runs two half-batches, one on each core; "
             "the floor's products use one core)",
         ),
-        ("2", "two BLAS threads, numpy's default"),
+        (
+            "2",
+            "two BLAS threads, numpy's default, as in a notebook (layer_stats puts BLAS on one thread for "
+            "its two half-batches; the floor's products use both cores)",
+        ),
     ):
         rows = [
             r

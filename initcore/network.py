@@ -26,8 +26,9 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -522,17 +523,23 @@ def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
     variances with Chan et al.'s pairwise update. The first half holds the first rows, so ``on_layer``
     (called for it alone) sees the same leading values as for the whole batch.
 
-    Only with a single-threaded BLAS (the app's setting, see ``ui``): two halves that each call a BLAS of
-    two threads oversubscribe two cores (depth 50, width 512, batch 1000: 0.40 s split against 0.33 s in
-    one pass, where with one BLAS thread the split takes 0.27 s against 0.45 s)."""
+    The halves run under a single-threaded BLAS: two halves that each call a BLAS of two threads
+    oversubscribe two cores (depth 50, width 512, batch 1000: 0.40 s split against 0.33 s in one pass,
+    where with one BLAS thread the split takes 0.27 s against 0.45 s). That is the app's setting (see
+    ``ui``); in a process whose BLAS has several threads (numpy's default, as in a notebook) BLAS is put on
+    one thread for the pass (:func:`blas_on_one_thread`), and where that cannot be done the pass is one
+    pass over the whole batch."""
     half = x.shape[0] // 2
-    if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1 or not one_blas_thread():
+    if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1:
         return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
-    second = _HALVES.submit(
-        _as_here(propagate), x[half:], weights, activation=act, bias=bias, grad=grad[half:]
-    )
-    a = propagate(x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer)[0]
-    return _merge(a, second.result()[0], half / x.shape[0])
+    with blas_on_one_thread() as one:
+        if not one:
+            return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
+        second = _HALVES.submit(
+            _as_here(propagate), x[half:], weights, activation=act, bias=bias, grad=grad[half:]
+        )
+        a = propagate(x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer)[0]
+        return _merge(a, second.result()[0], half / x.shape[0])
 
 
 SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
@@ -548,6 +555,72 @@ def one_blas_thread() -> bool:
         if os.environ.get(var, "").strip():
             return os.environ[var].strip() == "1"
     return (os.cpu_count() or 1) == 1
+
+
+class _BlasThreads:
+    """Puts numpy's BLAS on one thread while at least one pass is inside :func:`blas_on_one_thread` and
+    gives it back its threads when the last one leaves, through threadpoolctl (which sets OpenBLAS's,
+    MKL's or BLIS's thread count at run time); the libraries are found at the first use."""
+
+    def __init__(self) -> None:
+        self.lock, self.inside, self.saved = threading.Lock(), 0, []
+        self.libraries: list | None = None
+
+    def enter(self) -> bool:
+        """Whether BLAS is now on one thread (False: no library that threadpoolctl can set)."""
+        with self.lock:
+            if self.libraries is None:
+                try:
+                    # only a process whose BLAS has several threads needs it (never the app): 4 ms
+                    from threadpoolctl import ThreadpoolController  # noqa: PLC0415
+                except ImportError:  # a requirement, but a notebook's environment may lack it
+                    self.libraries = []
+                else:
+                    self.libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+            if not self.libraries:
+                return False
+            if self.inside == 0:
+                self.saved = [(lib, lib.get_num_threads()) for lib in self.libraries]
+                for lib in self.libraries:
+                    lib.set_num_threads(1)
+            self.inside += 1
+            return True
+
+    def leave(self) -> None:
+        with self.lock:
+            self.inside -= 1
+            if self.inside == 0:
+                for lib, threads in self.saved:
+                    lib.set_num_threads(threads)
+                self.saved = []
+
+
+_BLAS_THREADS = _BlasThreads()
+
+
+@contextmanager
+def blas_on_one_thread() -> Iterator[bool]:
+    """Run the ``with`` block with numpy's BLAS on one thread; ``as`` gives whether it is. Nothing to do
+    where it already is (:func:`one_blas_thread`: the app). Otherwise BLAS is set to one thread at run
+    time and given back its threads after the last such block (blocks on several threads share one
+    count); where that cannot be done (no library threadpoolctl can set, e.g. Apple's Accelerate) BLAS
+    keeps its threads and ``as`` gives False. Inside, every thread's BLAS calls run on one thread: the
+    process's other matrix products are slower for that time, not different (numpy's OpenBLAS gave the
+    same products, bit for bit, on one thread and two), but a long dot product's last bits may differ
+    (OpenBLAS splits its sum between threads). In return the pass computes the app's numbers, bit for bit.
+
+    Depth 50, width 512, batch 1000 under a BLAS of two threads: 0.37 s as one pass, 0.31 s as two
+    half-batches on one BLAS thread each, against 0.20 s for its matrix products alone (sigmoid;
+    bench/layer_stats.py)."""
+    if one_blas_thread():
+        yield True
+        return
+    entered = _BLAS_THREADS.enter()
+    try:
+        yield entered
+    finally:
+        if entered:
+            _BLAS_THREADS.leave()
 
 
 # The second halves' pool: its tasks wait only on _ROWS's leaf tasks (a half of 2^18 values or more splits

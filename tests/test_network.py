@@ -247,8 +247,9 @@ def test_work_split_over_two_cores_gives_the_same_numbers_bit_for_bit(
 def test_a_large_layer_stats_is_two_merged_half_batches_like_page_2(monkeypatch, activation, scheme):
     """From SPLIT_VALUES values per layer, with one BLAS thread (the app's), layer_stats runs two
     half-batches side by side and merges them: exactly the numbers page 2's pass computes for that net,
-    and within float32 rounding of one pass over the whole batch. With a BLAS of several threads it is
-    that one pass, bit for bit."""
+    and within float32 rounding of one pass over the whole batch. With a BLAS of several threads, BLAS is
+    put on one thread for the pass and the numbers are the same; where it cannot be, it is that one pass,
+    bit for bit."""
     from initcore import network
 
     x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)
@@ -273,8 +274,95 @@ def test_a_large_layer_stats_is_two_merged_half_batches_like_page_2(monkeypatch,
         np.testing.assert_allclose(split[col], whole[col], rtol=5e-5, atol=1e-12, err_msg=col)
     assert not split.equals(whole), "the merge takes its sums in another order: not a copy of one pass"
 
-    monkeypatch.setattr(network, "one_blas_thread", lambda: False)
+    monkeypatch.setattr(network, "one_blas_thread", lambda: False)  # several BLAS threads...
+    fake = _FakeBlas(threads=2)
+    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
+    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [fake])
+    pd.testing.assert_frame_equal(initcore.layer_stats(x, **kw), split, check_exact=True)
+    assert fake.calls == [1, 2], f"BLAS set to one thread for the pass, then given back its two: {fake.calls}"
+    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [])  # ...that cannot be set: one pass
     pd.testing.assert_frame_equal(initcore.layer_stats(x, **kw), whole, check_exact=True)
+
+
+class _FakeBlas:
+    """Stands for one of threadpoolctl's BLAS controllers: records the thread counts it is set to."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads, self.calls = threads, []
+
+    def get_num_threads(self) -> int:
+        return self.threads
+
+    def set_num_threads(self, n: int) -> None:
+        self.threads = n
+        self.calls.append(n)
+
+
+def test_passes_on_several_threads_share_one_blas_setting_and_the_last_gives_its_threads_back(monkeypatch):
+    """Two passes overlap on two threads: BLAS goes to one thread when the first enters and gets its
+    threads back only when the second leaves (the first to leave must not restore them under the other)."""
+    from initcore import network
+
+    monkeypatch.setattr(network, "one_blas_thread", lambda: False)
+    fake = _FakeBlas(threads=4)
+    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
+    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [fake])
+    with network.blas_on_one_thread() as first:
+        with network.blas_on_one_thread() as second:
+            assert first and second and fake.threads == 1
+        assert fake.threads == 1, "still one thread: the first pass is inside"
+    assert fake.threads == 4 and fake.calls == [1, 4], fake.calls
+    with pytest.raises(RuntimeError), network.blas_on_one_thread():
+        raise RuntimeError("a pass that fails")
+    assert fake.threads == 4 and network._BLAS_THREADS.inside == 0, "given back after an error too"
+
+    monkeypatch.setattr(network, "one_blas_thread", lambda: True)  # the app: nothing to set
+    with network.blas_on_one_thread() as one:
+        assert one
+    assert fake.calls == [1, 4, 1, 4], fake.calls
+
+
+def test_without_threadpoolctl_blas_keeps_its_threads(monkeypatch):
+    import sys
+
+    from initcore import network
+
+    monkeypatch.setattr(network, "one_blas_thread", lambda: False)
+    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
+    with network.blas_on_one_thread() as one:
+        assert one is False
+    assert network._BLAS_THREADS.libraries == [] and network._BLAS_THREADS.inside == 0
+
+
+def test_a_notebook_with_numpys_blas_threads_gets_the_apps_numbers_bit_for_bit(tmp_path):
+    """A process whose BLAS has two threads (a notebook) and the app's (one thread, set before numpy
+    loads) compute the same large layer_stats exactly, and the notebook's BLAS has its two threads back."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    script = (
+        "import pickle, sys\n"
+        "import numpy as np, initcore\n"
+        "from threadpoolctl import threadpool_info\n"
+        "x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)\n"
+        "kw = dict(depth=3, width=512, scheme='glorot_uniform', activation='sigmoid', seed=4)\n"
+        "stats = initcore.layer_stats(x, **kw)\n"
+        "threads = [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        "pickle.dump((stats, threads), open(sys.argv[1], 'wb'))\n"
+    )
+    out = {}
+    for threads in ("1", "2"):
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+        env.pop("VECLIB_MAXIMUM_THREADS", None)
+        env["OPENBLAS_NUM_THREADS"] = threads
+        path = tmp_path / f"{threads}.pkl"
+        subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True, timeout=120)
+        out[threads] = pickle.loads(path.read_bytes())
+    pd.testing.assert_frame_equal(out["2"][0], out["1"][0], check_exact=True)
+    assert out["1"][1] == [1] and out["2"][1] == [2], f"BLAS threads after the pass: {out}"
 
 
 @pytest.mark.parametrize(
