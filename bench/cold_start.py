@@ -3,7 +3,8 @@
 1. Time to first render: a fresh ``streamlit run`` process for every measurement; the clock starts just
    before the process is spawned (Popen), the browser (headless Chromium, already running, a fresh context
    each time so nothing is cached) opens the page as soon as /_stcore/health answers ok, and the clock
-   reads when the first Vega-Lite chart has drawn marks (an SVG or a canvas) and when the whole run has
+   reads when the first Vega-Lite chart has drawn marks (an SVG or a canvas) of some size on the page
+   (not ui.prefetch's hidden chart, which a fresh server sends first) and when the whole run has
    finished with every chart drawn. Landing page and page 1, next to an empty Streamlit page (one number
    input and st.write; first render = its text) measured in the same rounds.
 2. Modules: which packages a fresh Python process has imported after running the landing page and pages
@@ -55,8 +56,10 @@ FIRST_DRAWN_JS = """
     const md = document.querySelector('[data-testid=stMain] [data-testid=stMarkdown]');
     return !!md && md.textContent.includes('x = ');
   }
+  // a chart drawn with a size on the page: ui.prefetch's hidden chart has none
   const chart = '[data-testid=stVegaLiteChart]';
-  return !!document.querySelector(`${chart} svg.marks, ${chart} canvas.marks`);
+  const drawn = [...document.querySelectorAll(`${chart} svg.marks, ${chart} canvas.marks`)];
+  return drawn.some((m) => m.getBoundingClientRect().height > 0);
 }
 """
 TRAINED_JS = """

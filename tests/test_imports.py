@@ -214,3 +214,64 @@ def test_ui_sets_one_blas_thread_before_numpy_loads():
     assert out.stdout.strip().splitlines()[-1] == "1", (
         "OPENBLAS_NUM_THREADS was 1 when numpy was first imported"
     )
+
+
+PREFETCH_PROBE = """
+import json, os, sys
+for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.pop(v, None)
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+HEAVY = ("numpy", "pandas", "altair", "initcore", "charts")
+calls, real = [], st.vega_lite_chart
+
+
+def spy(spec=None, *args, **kwargs):
+    prefetch = sys.modules.get("ui.prefetch")
+    hidden = prefetch is not None and spec is prefetch.SPEC
+    loaded = [m for m in HEAVY if m in sys.modules]
+    calls.append({"hidden": hidden, "loaded": loaded, "threads": os.environ.get("OPENBLAS_NUM_THREADS")})
+    return real(spec, *args, **kwargs)
+
+
+st.vega_lite_chart = spy  # ui.prefetch calls st.vega_lite_chart; the pages draw through their columns
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()  # an absolute path
+first = {"calls": calls[:], "charts": len(at.get("vega_lite_chart")), "errors": len(at.exception)}
+calls.clear()
+at.run()
+again = {"calls": calls[:], "charts": len(at.get("vega_lite_chart")), "errors": len(at.exception)}
+import ui.prefetch
+print(json.dumps({"first": first, "again": again, "held": len(ui.prefetch._SENT)}))
+"""
+
+
+def test_a_fresh_process_sends_the_hidden_chart_before_the_heavy_imports_and_takes_it_off(tmp_path):
+    """A cold server's first run sends ui.prefetch's hidden chart before numpy, pandas, altair and
+    initcore load (with BLAS already on one thread), so that the browser loads its chart renderer while
+    they do; the page the run ends with holds only its own charts, and a later run sends no hidden chart.
+    (AppTest starts at the landing page; every page sends it the same way, from its first import of ui.)"""
+    probe = tmp_path / "probe.py"
+    probe.write_text(PREFETCH_PROBE)
+    out = subprocess.run(
+        [sys.executable, str(probe), str(ROOT / "dashboard.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    first, again = seen["first"], seen["again"]
+    assert first["calls"], "the first run sent no chart through st.vega_lite_chart"
+    hidden = first["calls"][0]
+    assert hidden["hidden"], f"the first chart sent is the hidden one: {first['calls'][:2]}"
+    assert hidden["loaded"] == [], f"sent before the heavy imports, but {hidden['loaded']} were loaded"
+    assert hidden["threads"] == "1", "BLAS is on one thread before anything can load numpy"
+    assert [c for c in first["calls"] if c["hidden"]] == [hidden], "sent once"
+    assert not [c for c in again["calls"] if c["hidden"]], "a later run sends none"
+    assert first["charts"] == again["charts"], (
+        f"the first run ends with the page's own {again['charts']} charts, not {first['charts']}"
+    )
+    assert seen["held"] == 0, "nothing left to take off"
+    assert first["errors"] == again["errors"] == 0, "the landing page raised an exception"

@@ -25,6 +25,11 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("VECLIB_MAXIMUM_THREADS", "1")  # macOS Accelerate
 
 # isort: split
+from . import prefetch
+
+prefetch.send()  # a fresh process's first run: before the imports below (see ui.prefetch)
+
+# isort: split
 from initcore.words import N_, tr
 from initcore.words import language as lang
 

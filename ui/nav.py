@@ -6,7 +6,7 @@ import streamlit as st
 
 from initcore.words import N_, tr
 
-from . import language
+from . import language, prefetch
 from .compute import freeze_startup_objects
 
 # (path, title, icon, one line on what the page shows)
@@ -47,6 +47,7 @@ def setup_page(title: str, icon: str) -> None:
     navigation (same order, labels and icons on every page; the links keep the language). The first
     call in the process also freezes what the imports made (``ui.compute.freeze_startup_objects``)."""
     freeze_startup_objects()
+    prefetch.clear()  # a fresh process's hidden chart (ui.prefetch), before the page draws anything
     language.start()
     st.set_page_config(
         page_title=tr("{title} · Weight Initialization Lab", title=tr(title)), page_icon=icon, layout="wide"
