@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -532,14 +532,17 @@ def _layer_stats(x, weights, act, bias, grad, on_layer) -> pd.DataFrame:
     half = x.shape[0] // 2
     if x.shape[0] * weights[-1].shape[1] < SPLIT_VALUES or half < 1:
         return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
-    with blas_on_one_thread() as one:
-        if not one:
+    with blas_on_one_thread() as limit:
+        if limit is None:
             return propagate(x, weights, activation=act, bias=bias, grad=grad, on_layer=on_layer)[0]
-        second = _HALVES.submit(
-            _as_here(propagate), x[half:], weights, activation=act, bias=bias, grad=grad[half:]
-        )
+
+        def second_half() -> pd.DataFrame:
+            with limit():  # that thread's own BLAS count, where the library keeps one per thread
+                return propagate(x[half:], weights, activation=act, bias=bias, grad=grad[half:])[0]
+
+        second = _HALVES.submit(_as_here(second_half))
         a = propagate(x[:half], weights, activation=act, bias=bias, grad=grad[:half], on_layer=on_layer)[0]
-        return _merge(a, second.result()[0], half / x.shape[0])
+        return _merge(a, second.result(), half / x.shape[0])
 
 
 SPLIT_VALUES = 1 << 18  # from this many values per layer, a pass runs as two half-batches side by side
@@ -557,70 +560,65 @@ def one_blas_thread() -> bool:
     return (os.cpu_count() or 1) == 1
 
 
-class _BlasThreads:
-    """Puts numpy's BLAS on one thread while at least one pass is inside :func:`blas_on_one_thread` and
-    gives it back its threads when the last one leaves, through threadpoolctl (which sets OpenBLAS's,
-    MKL's or BLIS's thread count at run time); the libraries are found at the first use."""
+class _BlasControl:
+    """threadpoolctl's controller of numpy's BLAS libraries, found at the first use (None where there is
+    none it can set: threadpoolctl missing, Apple's Accelerate), and the lock under which one limited pass
+    runs at a time."""
 
     def __init__(self) -> None:
-        self.lock, self.inside, self.saved = threading.Lock(), 0, []
-        self.libraries: list | None = None
+        self.lock, self.found, self.controller = threading.Lock(), False, None
+        self.passes = (
+            threading.RLock()
+        )  # held for a whole limited pass by the thread that limited (re-entrant)
 
-    def enter(self) -> bool:
-        """Whether BLAS is now on one thread (False: no library that threadpoolctl can set)."""
+    def get(self) -> Any:
         with self.lock:
-            if self.libraries is None:
+            if not self.found:
+                self.found = True
                 try:
                     # only a process whose BLAS has several threads needs it (never the app): 4 ms
                     from threadpoolctl import ThreadpoolController  # noqa: PLC0415
-                except ImportError:  # a requirement, but a notebook's environment may lack it
-                    self.libraries = []
-                else:
-                    self.libraries = ThreadpoolController().select(user_api="blas").lib_controllers
-            if not self.libraries:
-                return False
-            if self.inside == 0:
-                self.saved = [(lib, lib.get_num_threads()) for lib in self.libraries]
-                for lib in self.libraries:
-                    lib.set_num_threads(1)
-            self.inside += 1
-            return True
 
-    def leave(self) -> None:
-        with self.lock:
-            self.inside -= 1
-            if self.inside == 0:
-                for lib, threads in self.saved:
-                    lib.set_num_threads(threads)
-                self.saved = []
+                    blas = ThreadpoolController().select(user_api="blas")
+                except Exception:  # missing (a requirement, but a notebook may lack it) or failing
+                    blas = None
+                self.controller = blas if blas is not None and blas.lib_controllers else None
+            return self.controller
 
 
-_BLAS_THREADS = _BlasThreads()
+_BLAS = _BlasControl()
 
 
 @contextmanager
-def blas_on_one_thread() -> Iterator[bool]:
-    """Run the ``with`` block with numpy's BLAS on one thread; ``as`` gives whether it is. Nothing to do
-    where it already is (:func:`one_blas_thread`: the app). Otherwise BLAS is set to one thread at run
-    time and given back its threads after the last such block (blocks on several threads share one
-    count); where that cannot be done (no library threadpoolctl can set, e.g. Apple's Accelerate) BLAS
-    keeps its threads and ``as`` gives False. Inside, every thread's BLAS calls run on one thread: the
-    process's other matrix products are slower for that time, not different (numpy's OpenBLAS gave the
-    same products, bit for bit, on one thread and two), but a long dot product's last bits may differ
-    (OpenBLAS splits its sum between threads). In return the pass computes the app's numbers, bit for bit.
+def blas_on_one_thread() -> Iterator[Callable[[], Any]]:
+    """Run the ``with`` block with numpy's BLAS on one thread. ``as`` gives a function that puts *its*
+    thread's BLAS on one thread too, for work handed to another thread (call it there: ``with limit():``;
+    a null context where nothing needs it), or None where BLAS keeps its threads. Nothing to do where
+    BLAS already has one thread (:func:`one_blas_thread`: the app). Otherwise threadpoolctl sets it at run
+    time and gives it back its threads after the block: OpenBLAS's thread pool (numpy's wheels) is the
+    process's, so the block's thread sets it and restores it; MKL and OpenMP builds keep a count per
+    thread, which is what the function is for. Limited blocks take turns (one lock), so each restores
+    what it found. Where that cannot be done (threadpoolctl missing, no library it can set, e.g. Apple's
+    Accelerate, or another thread holding threadpoolctl's control of OpenBLAS) ``as`` gives None.
 
-    Depth 50, width 512, batch 1000 under a BLAS of two threads: 0.37 s as one pass, 0.31 s as two
-    half-batches on one BLAS thread each, against 0.20 s for its matrix products alone (sigmoid;
+    Inside, every thread's BLAS calls may run on one thread (OpenBLAS): the process's other matrix
+    products are slower for that time, not different (numpy's OpenBLAS gave the same products, bit for
+    bit, on one thread and two), but a long dot product's last bits may differ (OpenBLAS splits its sum
+    between threads). In return the pass computes the app's numbers, bit for bit.
+
+    Depth 50, width 512, batch 1000 under a BLAS of two threads: 0.37 s as one pass, 0.32 s as two
+    half-batches on one BLAS thread each, against 0.18-0.20 s for its matrix products alone (sigmoid;
     bench/layer_stats.py)."""
     if one_blas_thread():
-        yield True
+        yield nullcontext
         return
-    entered = _BLAS_THREADS.enter()
-    try:
-        yield entered
-    finally:
-        if entered:
-            _BLAS_THREADS.leave()
+    blas = _BLAS.get()
+    if blas is None:
+        yield None
+        return
+    with _BLAS.passes, blas.limit(limits=1):
+        one = all(lib.get_num_threads() == 1 for lib in blas.lib_controllers)
+        yield (lambda: blas.limit(limits=1)) if one else None
 
 
 # The second halves' pool: its tasks wait only on _ROWS's leaf tasks (a half of 2^18 values or more splits
@@ -688,11 +686,12 @@ def layer_stats(
         ``near_linear`` (share with r(z) >= 0.95; sigmoid: |z| <= 0.455) and ``grad_rms`` (root mean
         square of dL/dz at that layer). Values overflowing float32 show up as inf or NaN.
 
-    From ``SPLIT_VALUES`` (2^18) values per layer, batch * width, when BLAS runs on one thread
-    (:func:`one_blas_thread`: the app's setting), the batch runs as two halves on two threads and their
-    statistics are merged exactly (as page 2's ``initcore.depth_series`` runs it, so the
-    numbers are page 2's): they agree with one :func:`propagate` over the whole batch to float32
-    rounding (sums taken in another order), not bit for bit.
+    From ``SPLIT_VALUES`` (2^18) values per layer, batch * width, the batch runs as two halves on two
+    threads, each on a BLAS of one thread (:func:`blas_on_one_thread`: the app's setting; a notebook's
+    BLAS is put on one thread for the pass), and their statistics are merged exactly (as page 2's
+    ``initcore.depth_series`` runs it, so the numbers are page 2's): they agree with one
+    :func:`propagate` over the whole batch to float32 rounding (sums taken in another order), not bit
+    for bit. Where BLAS cannot be put on one thread, it is that one pass.
     """
     return _run(x, depth, width, scheme, activation, seed, bias, params, keep=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -275,17 +276,22 @@ def test_a_large_layer_stats_is_two_merged_half_batches_like_page_2(monkeypatch,
     assert not split.equals(whole), "the merge takes its sums in another order: not a copy of one pass"
 
     monkeypatch.setattr(network, "one_blas_thread", lambda: False)  # several BLAS threads...
-    fake = _FakeBlas(threads=2)
-    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
-    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [fake])
+    fake = _FakeController(threads=2)
+    monkeypatch.setattr(network, "_BLAS", network._BlasControl())
+    monkeypatch.setattr(network._BLAS, "found", True)
+    monkeypatch.setattr(network._BLAS, "controller", fake)
     pd.testing.assert_frame_equal(initcore.layer_stats(x, **kw), split, check_exact=True)
-    assert fake.calls == [1, 2], f"BLAS set to one thread for the pass, then given back its two: {fake.calls}"
-    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [])  # ...that cannot be set: one pass
+    lib = fake.lib_controllers[0]
+    assert lib.calls == [1, 1, 1, 2], (
+        f"one thread for the pass (the caller's, then the half's), then two: {lib.calls}"
+    )
+    assert len(set(fake.threads)) == 2, f"the second half limited its own thread: {fake.threads}"
+    monkeypatch.setattr(network._BLAS, "controller", None)  # ...that cannot be set: one pass
     pd.testing.assert_frame_equal(initcore.layer_stats(x, **kw), whole, check_exact=True)
 
 
 class _FakeBlas:
-    """Stands for one of threadpoolctl's BLAS controllers: records the thread counts it is set to."""
+    """Stands for one of threadpoolctl's library controllers: records the thread counts it is set to."""
 
     def __init__(self, threads: int) -> None:
         self.threads, self.calls = threads, []
@@ -298,28 +304,72 @@ class _FakeBlas:
         self.calls.append(n)
 
 
-def test_passes_on_several_threads_share_one_blas_setting_and_the_last_gives_its_threads_back(monkeypatch):
-    """Two passes overlap on two threads: BLAS goes to one thread when the first enters and gets its
-    threads back only when the second leaves (the first to leave must not restore them under the other)."""
+class _FakeController:
+    """Stands for threadpoolctl's ThreadpoolController of one BLAS: ``limit`` sets it, then restores what
+    it found, and records which thread asked."""
+
+    def __init__(self, threads: int) -> None:
+        self.lib_controllers, self.threads = [_FakeBlas(threads)], []
+
+    @contextlib.contextmanager
+    def limit(self, *, limits: int):
+        import threading
+
+        lib = self.lib_controllers[0]
+        found = lib.get_num_threads()
+        self.threads.append(threading.get_ident())
+        lib.set_num_threads(limits)
+        try:
+            yield
+        finally:
+            lib.set_num_threads(found)
+
+
+def test_limited_passes_take_turns_so_each_gives_back_the_threads_it_found(monkeypatch):
+    """Two passes on two threads: the second waits until the first has given BLAS back its threads, so
+    neither restores a count the other set (the first to leave would have left BLAS on one thread)."""
+    import threading
+
     from initcore import network
 
     monkeypatch.setattr(network, "one_blas_thread", lambda: False)
-    fake = _FakeBlas(threads=4)
-    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
-    monkeypatch.setattr(network._BLAS_THREADS, "libraries", [fake])
-    with network.blas_on_one_thread() as first:
-        with network.blas_on_one_thread() as second:
-            assert first and second and fake.threads == 1
-        assert fake.threads == 1, "still one thread: the first pass is inside"
-    assert fake.threads == 4 and fake.calls == [1, 4], fake.calls
+    fake = _FakeController(threads=4)
+    monkeypatch.setattr(network, "_BLAS", network._BlasControl())
+    monkeypatch.setattr(network._BLAS, "found", True)
+    monkeypatch.setattr(network._BLAS, "controller", fake)
+    lib = fake.lib_controllers[0]
+    inside, release, seen = threading.Event(), threading.Event(), []
+
+    def first() -> None:
+        with network.blas_on_one_thread() as limit:
+            assert limit is not None
+            inside.set()
+            release.wait(10)
+
+    def second() -> None:
+        with network.blas_on_one_thread():
+            seen.append(lib.calls[:])
+
+    t1 = threading.Thread(target=first)
+    t1.start()
+    assert inside.wait(10)
+    t2 = threading.Thread(target=second)
+    t2.start()
+    t2.join(0.2)
+    assert t2.is_alive() and not seen, "the second pass waits for the first"
+    release.set()
+    t1.join(10)
+    t2.join(10)
+    assert seen == [[1, 4, 1]], f"it started after the first gave back its 4 threads: {seen}"
+    assert lib.threads == 4 and lib.calls == [1, 4, 1, 4], lib.calls
     with pytest.raises(RuntimeError), network.blas_on_one_thread():
         raise RuntimeError("a pass that fails")
-    assert fake.threads == 4 and network._BLAS_THREADS.inside == 0, "given back after an error too"
+    assert lib.threads == 4, "given back after an error too"
 
     monkeypatch.setattr(network, "one_blas_thread", lambda: True)  # the app: nothing to set
-    with network.blas_on_one_thread() as one:
-        assert one
-    assert fake.calls == [1, 4, 1, 4], fake.calls
+    with network.blas_on_one_thread() as limit, limit():
+        pass
+    assert lib.calls == [1, 4, 1, 4, 1, 4], lib.calls
 
 
 def test_without_threadpoolctl_blas_keeps_its_threads(monkeypatch):
@@ -328,16 +378,18 @@ def test_without_threadpoolctl_blas_keeps_its_threads(monkeypatch):
     from initcore import network
 
     monkeypatch.setattr(network, "one_blas_thread", lambda: False)
-    monkeypatch.setattr(network, "_BLAS_THREADS", network._BlasThreads())
+    monkeypatch.setattr(network, "_BLAS", network._BlasControl())
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
-    with network.blas_on_one_thread() as one:
-        assert one is False
-    assert network._BLAS_THREADS.libraries == [] and network._BLAS_THREADS.inside == 0
+    with network.blas_on_one_thread() as limit:
+        assert limit is None
+    assert network._BLAS.found and network._BLAS.controller is None
 
 
 def test_a_notebook_with_numpys_blas_threads_gets_the_apps_numbers_bit_for_bit(tmp_path):
     """A process whose BLAS has two threads (a notebook) and the app's (one thread, set before numpy
-    loads) compute the same large layer_stats exactly, and the notebook's BLAS has its two threads back."""
+    loads) compute the same large layer_stats exactly, from the main thread, from another thread and from
+    several at once, and the notebook's BLAS has its two threads back after all of them (real OpenBLAS
+    and threadpoolctl: its control of OpenBLAS belongs to one thread at a time)."""
     import os
     import pickle
     import subprocess
@@ -349,9 +401,27 @@ def test_a_notebook_with_numpys_blas_threads_gets_the_apps_numbers_bit_for_bit(t
         "from threadpoolctl import threadpool_info\n"
         "x = np.random.default_rng(1).standard_normal((601, 512)).astype(np.float32)\n"
         "kw = dict(depth=3, width=512, scheme='glorot_uniform', activation='sigmoid', seed=4)\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
         "stats = initcore.layer_stats(x, **kw)\n"
-        "threads = [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
-        "pickle.dump((stats, threads), open(sys.argv[1], 'wb'))\n"
+        "pool = ThreadPoolExecutor(2)\n"
+        "on_worker = pool.submit(initcore.layer_stats, x, **kw).result()\n"  # a thread that is not main
+        "both = [pool.submit(initcore.layer_stats, x, **kw) for _ in range(2)]\n"  # two at once
+        "both = [f.result() for f in both] + [initcore.layer_stats(x, **kw)]\n"
+        "import threading, time\n"
+        "from initcore.network import blas_on_one_thread\n"
+        "def now(): return [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        "seen = []\n"
+        "def block(tag, hold=0.0):\n"
+        "    with blas_on_one_thread():\n"
+        "        seen.append((tag, now())); time.sleep(hold)\n"
+        "    seen.append((tag + ' after', now()))\n"
+        "block('main')\n"
+        "t = threading.Thread(target=block, args=('worker',)); t.start(); t.join()\n"
+        "t = threading.Thread(target=block, args=('overlap: worker',))\n"  # enters while main is inside
+        "with blas_on_one_thread():\n"
+        "    t.start(); time.sleep(0.3)\n"
+        "t.join()\n"
+        "pickle.dump((stats, [on_worker, *both], now(), seen), open(sys.argv[1], 'wb'))\n"
     )
     out = {}
     for threads in ("1", "2"):
@@ -361,8 +431,13 @@ def test_a_notebook_with_numpys_blas_threads_gets_the_apps_numbers_bit_for_bit(t
         path = tmp_path / f"{threads}.pkl"
         subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True, timeout=120)
         out[threads] = pickle.loads(path.read_bytes())
+    for threads in ("1", "2"):
+        for other in out[threads][1]:  # from a worker thread, and from several threads at once
+            pd.testing.assert_frame_equal(other, out["1"][0], check_exact=True)
     pd.testing.assert_frame_equal(out["2"][0], out["1"][0], check_exact=True)
-    assert out["1"][1] == [1] and out["2"][1] == [2], f"BLAS threads after the pass: {out}"
+    assert out["1"][2] == [1] and out["2"][2] == [2], f"BLAS threads after the passes: {out['2'][2]}"
+    for tag, threads in out["2"][3]:  # each block on one thread, whichever thread it runs on; two after
+        assert threads == ([2] if tag.endswith("after") else [1]), f"{tag}: BLAS on {threads} threads"
 
 
 @pytest.mark.parametrize(
