@@ -237,10 +237,18 @@ def spy(spec=None, *args, **kwargs):
 
 st.vega_lite_chart = spy  # ui.prefetch calls st.vega_lite_chart; the pages draw through their columns
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()  # an absolute path
-first = {"calls": calls[:], "charts": len(at.get("vega_lite_chart")), "errors": len(at.exception)}
+def layout(at):  # the main area's elements in order, by kind
+    return [getattr(c, "type", type(c).__name__) for c in at.main.children.values()]
+
+
+def state(at):
+    return {"charts": len(at.get("vega_lite_chart")), "errors": len(at.exception), "layout": layout(at)}
+
+
+first = {"calls": calls[:], **state(at)}
 calls.clear()
 at.run()
-again = {"calls": calls[:], "charts": len(at.get("vega_lite_chart")), "errors": len(at.exception)}
+again = {"calls": calls[:], **state(at)}
 import ui.prefetch
 print(json.dumps({"first": first, "again": again, "held": len(ui.prefetch._SENT)}))
 """
@@ -249,7 +257,8 @@ print(json.dumps({"first": first, "again": again, "held": len(ui.prefetch._SENT)
 def test_a_fresh_process_sends_the_hidden_chart_before_the_heavy_imports_and_takes_it_off(tmp_path):
     """A cold server's first run sends ui.prefetch's hidden chart before numpy, pandas, altair and
     initcore load (with BLAS already on one thread), so that the browser loads its chart renderer while
-    they do; the page the run ends with holds only its own charts, and a later run sends no hidden chart.
+    they do; the page the run ends with holds only its own charts, in the places a later run puts them
+    (which sends no hidden chart).
     (AppTest starts at the landing page; every page sends it the same way, from its first import of ui.)"""
     probe = tmp_path / "probe.py"
     probe.write_text(PREFETCH_PROBE)
@@ -274,4 +283,7 @@ def test_a_fresh_process_sends_the_hidden_chart_before_the_heavy_imports_and_tak
         f"the first run ends with the page's own {again['charts']} charts, not {first['charts']}"
     )
     assert seen["held"] == 0, "nothing left to take off"
+    assert first["layout"] == again["layout"], (
+        f"every element keeps its place from the first run on: {first['layout']} vs {again['layout']}"
+    )
     assert first["errors"] == again["errors"] == 0, "the landing page raised an exception"

@@ -10,9 +10,10 @@ page: 2.7-2.9 s, 1.7-2.6 s); the empty Streamlit page takes 1.4-1.6 s.
 It imports nothing but streamlit, and sends nothing that loads more: ``ui/__init__`` calls :func:`send`
 before its own heavy imports, right after it sets the BLAS threads. Only a fresh process sends it (the
 first import of ``ui``): later runs find the modules loaded and send their own first chart at once.
-:func:`clear` (``ui.setup_page``, the page's first call after its imports) takes it off the page again;
-the renderer goes on loading. Nothing of it is seen: a container one pixel high, hidden by its own CSS
-once that is drawn, holding a chart of no size.
+:func:`clear` (``ui.setup_page``, the page's first call after its imports) takes it off the page again,
+leaving the empty placeholder that every later run puts in the same place; the renderer goes on
+loading. Nothing of it is seen: a container one pixel high, hidden by its own CSS once that is drawn,
+holding a chart of no size.
 """
 
 from __future__ import annotations
@@ -57,10 +58,14 @@ def send() -> bool:
 
 
 def clear() -> None:
-    """Take this run's hidden chart off the page, if it sent one."""
+    """Take this run's hidden chart off the page, if it sent one; a run that sent none puts an empty
+    placeholder in its place instead, so that every run's elements keep the same places on the page (a
+    run whose elements moved by one would have the browser draw every chart again from scratch)."""
     ctx = get_script_run_ctx()
     with _LOCK:
         mine = [p for c, p in _SENT if c is ctx]
         _SENT[:] = [(c, p) for c, p in _SENT if c is not ctx]
     for placeholder in mine:
         placeholder.empty()
+    if not mine and ctx is not None:
+        st.empty()
