@@ -567,9 +567,8 @@ class _BlasControl:
 
     def __init__(self) -> None:
         self.lock, self.found, self.controller = threading.Lock(), False, None
-        self.passes = (
-            threading.RLock()
-        )  # held for a whole limited pass by the thread that limited (re-entrant)
+        # held for a whole limited pass by the thread that limited (re-entrant: a pass inside a pass)
+        self.passes = threading.RLock()
 
     def get(self) -> Any:
         with self.lock:
