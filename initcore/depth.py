@@ -8,7 +8,7 @@ N(0, 0.1^2) and N(0, 1)) get the same random directions and differ only in scale
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,12 +22,12 @@ from .network import (
     LAYER_COLUMNS,
     _as_here,
     _layer_stats,
+    _propagate_rows,
     _side_by_side,
     draw_units,
     input_mean_square,
     network_biases,
     network_weights,
-    propagate_many,
     sample_inputs,
     upstream_gradient,
 )
@@ -58,6 +58,23 @@ class DepthStudy:
     layers: pd.DataFrame  # one row per (series, layer): layer_stats columns + theory (see depth_study)
     hist: pd.DataFrame  # series, layer, left, right, density, height (density / the layer's largest, <= 1)
     summary: pd.DataFrame  # one row per series: sigma_w2, sigma_b2, q_star, chi1, phase, factors, verdict
+
+
+@dataclass(frozen=True)
+class SeriesPart:
+    """One series' share of a :class:`DepthStudy` as plain columns, which :func:`join` makes into the
+    study's three frames: one frame each for all the series, where a study made of per-series frames built
+    three a series and concatenated them (page 2's lesson: 21 frames and 3 concatenations in pandas,
+    holding the GIL while the other half of the nets computed). Read-only: parts are kept and shared."""
+
+    label: str
+    layers: dict[str, np.ndarray]  # depth rows: layer, the layer_stats columns, then the theory's
+    hist: dict[str, np.ndarray]  # depth * bins rows: layer, left, right, density, height
+    summary: dict[str, Any]  # one value per column of DepthStudy.summary but ``series``
+
+    def study(self) -> DepthStudy:
+        """This series alone as a study."""
+        return join([self])
 
 
 VERDICTS = (  # what verdict() can say, each a message (the pages show it translated)
@@ -106,13 +123,14 @@ def _phase_text(chi1: float | None, factor: float) -> str:
 def verdict(
     activation: str,
     scheme: str,
-    layers: pd.DataFrame,
+    layers: pd.DataFrame | Mapping[str, np.ndarray],
     chi1: float | None = None,
     sigma_w2: float | None = None,
 ) -> tuple[str, str]:
     """A verdict in a word or two and the sentence with the numbers behind it, from one series' layer
-    table (and, when given, the mean-field chi1 of its fixed point, which the sentence then quotes, and
-    sigma_w2 = fan_in Var(W): 0 means every weight is 0, so nothing breaks the symmetry).
+    table, a frame or its columns as arrays (and, when given, the mean-field chi1 of its fixed point,
+    which the sentence then quotes, and sigma_w2 = fan_in Var(W): 0 means every weight is 0, so nothing
+    breaks the symmetry).
 
     It reads the last layer's shares of saturated and near-linear units, the spread of its activations
     against layer 1's, and the gradient ratio r = grad_rms(layer 1) / grad_rms(last layer). The gradient
@@ -135,7 +153,7 @@ def verdict(
     beyond 100), *collapsing*, *vanishing gradients*, *exploding gradients*, *healthy*.
     """
     act = get_activation(activation)
-    cols = {c: layers[c].to_numpy(dtype=float) for c in LAYER_COLUMNS}
+    cols = {c: np.asarray(layers[c], dtype=float) for c in LAYER_COLUMNS}
     first, last = {c: v[0] for c, v in cols.items()}, {c: v[-1] for c, v in cols.items()}
     depth = int(last["layer"])
     if not all(np.isfinite(v).all() for v in cols.values()):
@@ -230,10 +248,10 @@ def depth_study(
     """
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
     parts = [
-        depth_series(label, name, params, **net, bias_std=bias_std, seed=seed, bins=bins)
+        series_part(label, name, params, **net, bias_std=bias_std, seed=seed, bins=bins)
         for label, (name, params) in inits.items()
     ]
-    return combine(parts)
+    return join(parts)
 
 
 def combine(parts: list[DepthStudy]) -> DepthStudy:
@@ -243,6 +261,23 @@ def combine(parts: list[DepthStudy]) -> DepthStudy:
         pd.concat([p.hist for p in parts], ignore_index=True),
         pd.concat([p.summary for p in parts], ignore_index=True),
     )
+
+
+def join(parts: Sequence[SeriesPart]) -> DepthStudy:
+    """One study from the parts of its series, in their order: the same frames as :func:`combine` of each
+    part's own study, built once (each column one concatenation, each frame one construction)."""
+    if not parts:
+        raise ValueError("a study needs at least one series")
+    labels = np.array([p.label for p in parts], dtype=object)
+
+    def frame(tables: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+        rows = [len(t["layer"]) for t in tables]
+        columns = {"series": np.repeat(labels, rows)}
+        columns.update({name: np.concatenate([t[name] for t in tables]) for name in tables[0]})
+        return pd.DataFrame(columns)
+
+    summary = {"series": list(labels), **{k: [p.summary[k] for p in parts] for k in parts[0].summary}}
+    return DepthStudy(frame([p.layers for p in parts]), frame([p.hist for p in parts]), pd.DataFrame(summary))
 
 
 def depth_series(
@@ -261,6 +296,16 @@ def depth_series(
 ) -> DepthStudy:
     """:func:`depth_study` for one initialization, labelled ``label``."""
     net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
+    return series_part(label, scheme, params, **net, bias_std=bias_std, seed=seed, bins=bins).study()
+
+
+def series_part(
+    label: str, scheme: str, params: dict[str, Any], *, bias_std: float, seed: int, bins: int = 40, **net: Any
+) -> SeriesPart:
+    """:func:`depth_series` (``net``: its depth, width, batch, inputs and activation) as the part that
+    :func:`join` makes a study of."""
+    depth, width, batch = net["depth"], net["width"], net["batch"]
+    inputs, activation = net["inputs"], net["activation"]
     x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
     act = get_activation(activation)
     weights = network_weights(width, depth=depth, width=width, scheme=scheme, seed=seed, **params)
@@ -269,8 +314,8 @@ def depth_series(
         x, weights, act, bias, grad, lambda _, a: samples.append(a.ravel()[:HIST_SAMPLE].copy())
     )
     del weights
-    hist = _histograms({label: samples}, act.limits, bins)
-    return _series(label, scheme, params, stats, hist, **net, bias_std=bias_std)
+    hist = _histograms(samples, act.limits, bins)
+    return _series(label, scheme, params, stats.to_numpy(dtype=float), hist, **net, bias_std=bias_std)
 
 
 def depth_many(
@@ -285,13 +330,26 @@ def depth_many(
     seed: int,
     bins: int = 40,
 ) -> list[DepthStudy]:
-    """:func:`depth_series` for several (label, scheme, params) at once, in one stacked pass
+    """:func:`depth_series` for several (label, scheme, params) at once (:func:`many_parts`)."""
+    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
+    return [p.study() for p in many_parts(series, **net, bias_std=bias_std, seed=seed, bins=bins)]
+
+
+def many_parts(
+    series: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    bias_std: float,
+    seed: int,
+    bins: int = 40,
+    **net: Any,
+) -> list[SeriesPart]:
+    """:func:`series_part` for several (label, scheme, params) at once, in one stacked pass
     (``initcore.propagate_many``; from ``ROWS_SPLIT`` values per layer in all, two passes of half the
     series each, side by side), for the memory of all their passes: the same numbers, bit for bit, for
     nets of fewer than ``SPLIT_VALUES`` values per layer (above it, depth_series runs two half-batches
     and merges their statistics, which agree with the whole batch's to float32 rounding)."""
-    net = {"depth": depth, "width": width, "batch": batch, "inputs": inputs, "activation": activation}
-    x, grad, bias = _shared(batch, width, depth, inputs, bias_std, seed)
+    depth, width, batch = net["depth"], net["width"], net["batch"]
+    x, grad, bias = _shared(batch, width, depth, net["inputs"], bias_std, seed)
     draw_units(width, depth=depth, width=width, schemes=[s for _, s, _ in series], seed=seed)
     run = (x, grad, bias, net, bias_std, seed, bins)
     if not _side_by_side(len(series), batch * width):
@@ -305,8 +363,8 @@ def depth_many(
     return _stacked(series[:half], *run) + second.result()
 
 
-def _stacked(series, x, grad, bias, net, bias_std, seed, bins) -> list[DepthStudy]:
-    """:func:`depth_many`'s series after the unit draws, in one stacked pass."""
+def _stacked(series, x, grad, bias, net, bias_std, seed, bins) -> list[SeriesPart]:
+    """:func:`many_parts`'s series after the unit draws, in one stacked pass."""
     depth, width, batch, activation = net["depth"], net["width"], net["batch"], net["activation"]
     nets = [network_weights(width, depth=depth, width=width, scheme=s, seed=seed, **p) for _, s, p in series]
     act = get_activation(activation)
@@ -322,20 +380,14 @@ def _stacked(series, x, grad, bias, net, bias_std, seed, bins) -> list[DepthStud
         for kept, v in zip(samples, a, strict=True):
             kept.append(v.ravel()[:HIST_SAMPLE].copy())
 
-    stats = propagate_many(x, nets, activation=act, bias=bias, grad=grad, on_layer=sample)[0]
+    stats = _propagate_rows(x, nets, act, bias, grad, on_layer=sample)[0]
     del nets
     if act.limits is not None:
         sizes = np.full(depth, n, dtype=np.int64)
         per_series = np.stack(counts, axis=1)  # (K, depth, bins)
-        hists = [
-            _hist_frame(label, c, sizes, edges, piled=False)
-            for (label, _, _), c in zip(series, per_series, strict=True)
-        ]
+        hists = [_hist_columns(c, sizes, edges, piled=False) for c in per_series]
     else:
-        hists = [
-            _histograms({label: kept}, None, bins)
-            for (label, _, _), kept in zip(series, samples, strict=True)
-        ]
+        hists = [_histograms(kept, None, bins) for kept in samples]
     return [
         _series(label, scheme, params, st, hist, **net, bias_std=bias_std)
         for (label, scheme, params), st, hist in zip(series, stats, hists, strict=True)
@@ -355,8 +407,8 @@ def _series(
     label: str,
     scheme: str,
     params: dict[str, Any],
-    stats: pd.DataFrame,
-    hist: pd.DataFrame,
+    table: np.ndarray,
+    hist: dict[str, np.ndarray],
     *,
     depth: int,
     width: int,
@@ -364,15 +416,15 @@ def _series(
     inputs: str,
     activation: str,
     bias_std: float,
-) -> DepthStudy:
-    """One series' study from its pass's statistics and histograms: the theory and the verdict."""
+) -> SeriesPart:
+    """One series' part from its pass's statistics (``table``: one row per layer, the columns
+    ``LAYER_COLUMNS``, float64) and histograms: the theory and the verdict."""
     act = get_activation(activation)
     q0, sb2 = input_mean_square(inputs), float(bias_std) ** 2
     sw2 = sigma_w2(scheme, width, width, **params)
     q_theory, g_theory, q_star, c = _theory(act.name, sw2, sb2, q0, depth)
-    table = stats.to_numpy(dtype=float)  # every column at once (float64; `layer` is an exact integer)
-    columns = {"series": np.full(len(stats), label, dtype=object), "layer": stats["layer"].to_numpy()}
-    columns.update({name: table[:, j] for j, name in enumerate(stats.columns) if name != "layer"})
+    columns = {"layer": table[:, 0].astype(np.int64)}  # an exact integer
+    columns.update({name: table[:, j] for j, name in enumerate(LAYER_COLUMNS) if name != "layer"})
     g = columns["grad_rms"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         extra = {
@@ -382,10 +434,9 @@ def _series(
             "factor": np.append(g[:-1] / g[1:], np.nan),
             "factor_theory": np.append(g_theory[:-1] / g_theory[1:], np.nan),
         }
-    layers = pd.DataFrame({**columns, **extra}, index=stats.index)  # one frame, no concatenation
+    layers = {**columns, **extra}
     word, detail = verdict(act.name, scheme, layers, chi1=c, sigma_w2=sw2)
     summary = {
-        "series": label,
         "scheme": scheme,
         "sigma_w2": sw2,
         "sigma_b2": sb2,
@@ -398,7 +449,7 @@ def _series(
         "verdict": word,
         "detail": detail,
     }
-    return DepthStudy(layers, hist, pd.DataFrame([summary]))
+    return SeriesPart(label, layers, hist, summary)
 
 
 @lru_cache(maxsize=256)
@@ -422,34 +473,31 @@ def _shared_inputs(inputs: str, batch: int, width: int, seed: int) -> tuple[np.n
     return x, grad
 
 
-def _geometric_mean(values: pd.Series) -> float:
-    v = values.to_numpy(dtype=float)
+def _geometric_mean(values: pd.Series | np.ndarray) -> float:
+    v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     return float(np.exp(np.mean(np.log(v)))) if v.size else math.nan
 
 
 def _histograms(
-    kept: dict[str, list[np.ndarray]], limits: tuple[float, float] | None, bins: int
-) -> pd.DataFrame:
-    """Per series and layer, the histogram of the activations. Bounded activations share their range
+    layers: list[np.ndarray], limits: tuple[float, float] | None, bins: int
+) -> dict[str, np.ndarray]:
+    """One series' histogram of the activations, layer by layer. Bounded activations share their range
     (sigmoid [0, 1], tanh [-1, 1]); relu and linear ones get each series' own range (up to the 99.5th
     percentile of |a| over its layers), since their scales differ by orders of magnitude."""
-    frames = []
-    for label, layers in kept.items():
-        if limits is not None:
-            lo, hi = limits
-        else:
-            finite = np.concatenate([v[np.isfinite(v)] for v in layers]) if layers else np.zeros(0)
-            top = float(np.quantile(np.abs(finite), 0.995)) if finite.size else 0.0
-            top = top if top > 0 else 1.0
-            lo, hi = (0.0 if (finite >= 0).all() else -top), top
-        edges = np.linspace(lo, hi, bins + 1)
-        counts = np.zeros((len(layers), bins), dtype=np.int64)
-        for i, v in enumerate(layers):  # one bincount per layer: 5x quicker than one over all of them
-            counts[i] = _bin_counts(v[None], lo, edges[1] - edges[0], bins)[0]
-        sizes = np.array([values.size for values in layers], dtype=np.int64)
-        frames.append(_hist_frame(label, counts, sizes, edges, piled=lo == 0.0 and limits is None))
-    return pd.concat(frames, ignore_index=True)
+    if limits is not None:
+        lo, hi = limits
+    else:
+        finite = np.concatenate([v[np.isfinite(v)] for v in layers]) if layers else np.zeros(0)
+        top = float(np.quantile(np.abs(finite), 0.995)) if finite.size else 0.0
+        top = top if top > 0 else 1.0
+        lo, hi = (0.0 if (finite >= 0).all() else -top), top
+    edges = np.linspace(lo, hi, bins + 1)
+    counts = np.zeros((len(layers), bins), dtype=np.int64)
+    for i, v in enumerate(layers):  # one bincount per layer: 5x quicker than one over all of them
+        counts[i] = _bin_counts(v[None], lo, edges[1] - edges[0], bins)[0]
+    sizes = np.array([values.size for values in layers], dtype=np.int64)
+    return _hist_columns(counts, sizes, edges, piled=lo == 0.0 and limits is None)
 
 
 def _bin_counts(values: np.ndarray, lo: float, width: float, bins: int) -> np.ndarray:
@@ -466,9 +514,9 @@ def _bin_counts(values: np.ndarray, lo: float, width: float, bins: int) -> np.nd
     return np.bincount(idx.ravel(), minlength=rows * bins).reshape(rows, bins)
 
 
-def _hist_frame(
-    label: str, counts: np.ndarray, sizes: np.ndarray, edges: np.ndarray, piled: bool
-) -> pd.DataFrame:
+def _hist_columns(
+    counts: np.ndarray, sizes: np.ndarray, edges: np.ndarray, piled: bool
+) -> dict[str, np.ndarray]:
     """One series' histogram rows from its per-layer ``counts`` (layers, bins) of ``sizes`` values each."""
     layers, bins = counts.shape
     width = edges[1] - edges[0]
@@ -480,18 +528,15 @@ def _hist_frame(
     top_row = (density[:, 1:] if piled else density).max(axis=1, keepdims=True)
     if piled:
         top_row = np.where(top_row > 0, top_row, density[:, :1])
-    return pd.DataFrame(
-        {
-            "series": label,
-            "layer": np.repeat(np.arange(1, layers + 1), bins),
-            "left": np.tile(edges[:-1], layers),
-            "right": np.tile(edges[1:], layers),
-            "density": density.ravel(),
-            "height": np.minimum(
-                np.divide(density, top_row, out=np.zeros_like(density), where=top_row > 0), 1.0
-            ).ravel(),
-        }
-    )
+    return {
+        "layer": np.repeat(np.arange(1, layers + 1, dtype=np.int64), bins),
+        "left": np.tile(edges[:-1], layers),
+        "right": np.tile(edges[1:], layers),
+        "density": density.ravel(),
+        "height": np.minimum(
+            np.divide(density, top_row, out=np.zeros_like(density), where=top_row > 0), 1.0
+        ).ravel(),
+    }
 
 
 PHASE_W2 = np.logspace(-2, 4, 61)  # sigma_w2 from 0.01 to 10^4 (N(0, 1) weights at width 1024 sit at 1024)

@@ -22,7 +22,7 @@ from . import training
 from .budget import Cost, depth_cost, measurements, record_every, training_cost
 from .compare import Draws, Neuron, compare_draws, compare_neuron
 from .datasets import Dataset, load_dataset
-from .depth import DepthStudy, combine, depth_many, depth_series
+from .depth import DepthStudy, join, many_parts, series_part
 from .network import SPLIT_VALUES
 from .runs import TrainResult
 from .schemes import get_scheme
@@ -165,8 +165,9 @@ class DepthView:
         """Every initialization through the net (``initcore.depth_study``), the same numbers: those not
         in ``kept`` (a page's or the claims' store, keyed by label, initialization, net, seed and language)
         are computed, in one stacked pass when :meth:`stacked` (``initcore.depth_many``) and one at a time
-        otherwise, and put in it. Each series is independent of the others, so a study that changes one
-        initialization computes that one alone."""
+        otherwise, and put in it (as the parts that ``initcore.depth.join`` makes one study of). Each
+        series is independent of the others, so a study that changes one initialization computes that one
+        alone."""
         net = self.net
         labels = zip(labelled(self.inits), self.inits, strict=True)
         keys = [(label, init, net, seed, language()) for label, init in labels]
@@ -183,14 +184,14 @@ class DepthView:
             "seed": seed,
         }
         if len(todo) > 1 and self.stacked(len(todo)):
-            new = depth_many(todo_series, **settings)
+            new = many_parts(todo_series, **settings)
         else:
-            new = [depth_series(label, scheme, params, **settings) for label, scheme, params in todo_series]
+            new = [series_part(label, scheme, params, **settings) for label, scheme, params in todo_series]
         for j, part in zip(todo, new, strict=True):
             parts[j] = part
             if kept is not None:
                 kept.put(keys[j], part)
-        return combine(parts)
+        return join(parts)
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,54 @@ def test_depth_study_is_the_combination_of_its_series(small):
         )
 
 
+@pytest.mark.parametrize("seed", [0, 7, 19])
+def test_a_joined_study_is_its_series_studies_concatenated(seed):
+    """join builds each of the study's frames once from its series' columns: the same frames, values and
+    dtypes, as concatenating each series' own study (page 2's lesson, stacked on two threads; tanh with
+    biases; relu, whose histograms have ranges of their own; a lone series)."""
+    from dataclasses import replace
+
+    from initcore import depth
+    from initcore.claims import DEPTH_PRESETS
+    from initcore.views import labelled
+
+    lesson = DEPTH_PRESETS[0].view
+    views = (
+        lesson,
+        replace(lesson, activation="tanh", bias_std=0.7, depth=4),
+        replace(lesson, activation="relu", width=40, batch=30),
+        replace(lesson, inits=lesson.inits[2:3]),
+    )
+    for view in views:
+        series = [
+            (label, i.scheme, i.kwargs) for label, i in zip(labelled(view.inits), view.inits, strict=True)
+        ]
+        net = {k: getattr(view, k) for k in ("depth", "width", "batch", "inputs", "activation", "bias_std")}
+        parts = (
+            depth.many_parts(series, **net, seed=seed)
+            if len(series) > 1
+            else [depth.series_part(*series[0], **net, seed=seed)]
+        )
+        joined, concatenated = depth.join(parts), depth.combine([p.study() for p in parts])
+        for name in ("layers", "hist", "summary"):
+            pd.testing.assert_frame_equal(
+                getattr(joined, name), getattr(concatenated, name), check_exact=True, obj=f"{view}: {name}"
+            )
+        assert list(joined.summary["series"]) == [s[0] for s in series]
+        assert str(joined.layers["series"].dtype) == str(concatenated.layers["series"].dtype)
+    with pytest.raises(ValueError, match="at least one series"):
+        depth.join([])
+
+
+def test_a_verdict_reads_a_layer_table_or_its_columns_alike(lesson):
+    for row in lesson.summary.itertuples():
+        rows = _series(lesson.layers, row.series)
+        columns = {c: rows[c].to_numpy() for c in rows.columns}
+        args = ("sigmoid", row.scheme)
+        extra = {"chi1": row.chi1, "sigma_w2": row.sigma_w2}
+        assert initcore.verdict(*args, columns, **extra) == initcore.verdict(*args, rows, **extra)
+
+
 def _check_histograms(study, inits, net, bins, limits):
     """Structure, normalisation and content of study.hist, against the activations computed by hand."""
     hist, depth = study.hist, net["depth"]
@@ -250,7 +298,7 @@ def test_a_relu_layer_collapsed_into_the_zero_bin_reads_full_there_not_dark():
     from initcore import depth
 
     live = np.abs(np.random.default_rng(0).standard_normal(1000))
-    hist = depth._histograms({"s": [live, np.zeros(1000), live * 1e-6]}, None, 10)
+    hist = pd.DataFrame(depth._histograms([live, np.zeros(1000), live * 1e-6], None, 10))
     for layer in (2, 3):  # every value in the first bin
         row = hist[hist.layer == layer]["height"].to_numpy()
         assert row[0] == 1.0 and not row[1:].any(), (layer, row)
@@ -1049,11 +1097,11 @@ def test_a_study_computes_only_the_initializations_it_does_not_keep(monkeypatch)
     from initcore.views import Init, Kept
 
     computed: list[int] = []
-    many, one = views.depth_many, views.depth_series
+    many, one = views.many_parts, views.series_part
     monkeypatch.setattr(
-        views, "depth_many", lambda series, **kw: computed.append(len(series)) or many(series, **kw)
+        views, "many_parts", lambda series, **kw: computed.append(len(series)) or many(series, **kw)
     )
-    monkeypatch.setattr(views, "depth_series", lambda *a, **kw: computed.append(1) or one(*a, **kw))
+    monkeypatch.setattr(views, "series_part", lambda *a, **kw: computed.append(1) or one(*a, **kw))
     view, kept = DEPTH_PRESETS[0].view, Kept(maxsize=64)
     first = view.study(3, kept=kept)
     assert computed == [len(view.inits)], f"first study: {computed}"
