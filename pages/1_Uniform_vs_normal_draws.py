@@ -42,14 +42,14 @@ CONTROLS = (
 )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=ui.BY_FIELDS)
 def draws_view(view: DrawsView, seed: int, lang: str):  # lang: the chart's words
     d = view.draws(seed)
     series = {label: name for label, (name, _) in view.schemes().items()}
     return charts.draws_histogram(d.hist, d.curves, series).spec(), d.summary, d.samples
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.BY_FIELDS)
 def neuron_view(view: DrawsView, seed: int, lang: str):
     v = view.neuron(seed)
     series = {label: name for label, (name, _) in view.schemes().items()}

@@ -60,19 +60,19 @@ def kept() -> Kept:
     return Kept(maxsize=64)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=ui.BY_FIELDS)
 def computed(view: DepthView, seed: int, lang: str):  # lang: the verdicts' words
     """The whole view, kept as is (read-only) so that a rerun with the same settings costs nothing."""
     return view.study(seed, kept=kept())
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=ui.BY_FIELDS)
 def theory(view: DepthView, seed: int, lang: str):
     """The theory table of the gradients tab, made when that tab is open."""
     return ui.theory_table(computed(view, seed, lang).summary)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=ui.BY_FIELDS)
 def tab_specs(view: DepthView, seed: int, tab: str, lang: str) -> dict[str, dict]:
     """The specs of one tab's charts, made when the tab is first opened (read-only: the page draws copies,
     as Streamlit edits a spec's top-level keys)."""

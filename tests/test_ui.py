@@ -112,3 +112,30 @@ def test_a_page_freezes_what_the_imports_made_so_full_collections_skip_it():
     assert frozen > 10_000, f"{frozen} objects frozen"
     ui.compute.freeze_startup_objects()
     assert gc.get_freeze_count() == frozen, "frozen again on a second call"
+
+
+def test_a_cached_view_is_hashed_by_every_one_of_its_fields():
+    """The pages' caches key a view by its repr (ui.BY_FIELDS): views that differ in any one field, or in
+    one parameter of one initialization, must not share a cached result."""
+    from dataclasses import fields, replace
+
+    from initcore.claims import DEPTH_PRESETS
+    from initcore.views import DrawsView, Init
+
+    depth = DEPTH_PRESETS[0].view
+    draws = DrawsView(Init.of("uniform", limit=0.1), Init.of("normal", std=0.1))
+    changed = {
+        "inits": (*depth.inits[:2], Init.of("normal", std=1.0000001), *depth.inits[3:]),
+        "activation": "tanh", "depth": 11, "width": 251, "batch": 249, "inputs": "uniform01",
+        "bias_std": 1e-9,
+        "a": Init.of("uniform", limit=0.2), "b": Init.of("glorot_normal"), "compare": "variance",
+        "fan_in": 101, "fan_out": 99, "draws_n": 100_001, "n": 3,
+    }  # fmt: skip
+    for view in (depth, draws):
+        assert set(ui.BY_FIELDS) >= {type(view)}
+        key = ui.BY_FIELDS[type(view)]
+        assert key(view) == key(replace(view)), "the same view, another object: the same key"
+        for f in fields(view):
+            assert key(replace(view, **{f.name: changed[f.name]})) != key(view), (
+                f"{type(view).__name__}.{f.name}"
+            )

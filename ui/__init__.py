@@ -35,7 +35,7 @@ from initcore.words import language as lang
 
 from . import words
 from .classroom import download, hidden_until_revealed, refuse_over_budget, train
-from .compute import KEEPS_FREED_MEMORY, frozen_spec
+from .compute import BY_FIELDS, KEEPS_FREED_MEMORY, frozen_spec
 from .nav import PAGES, setup_page
 from .state import (
     Control,
@@ -67,6 +67,7 @@ from .views import (
 )
 
 __all__ = [
+    "BY_FIELDS",
     "KEEPS_FREED_MEMORY",
     "N_",
     "PAGES",
