@@ -62,10 +62,10 @@ class DepthStudy:
 
 @dataclass(frozen=True)
 class SeriesPart:
-    """One series' share of a :class:`DepthStudy` as plain columns, which :func:`join` makes into the
-    study's three frames: one frame each for all the series, where a study made of per-series frames built
-    three a series and concatenated them (page 2's lesson: 21 frames and 3 concatenations in pandas,
-    holding the GIL while the other half of the nets computed). Read-only: parts are kept and shared."""
+    """One series' share of a :class:`DepthStudy` as plain columns. :func:`join` makes the study's three
+    frames from all the series' parts at once; building three frames per series and concatenating them
+    cost page 2's lesson 21 frames and 3 concatenations in pandas, which held the GIL while the other half
+    of the nets computed. Read-only: parts are kept and shared."""
 
     label: str
     layers: dict[str, np.ndarray]  # depth rows: layer, the layer_stats columns, then the theory's
