@@ -3,9 +3,12 @@ load, so that the browser fetches and compiles Streamlit's chart renderer (Vega,
 and Arrow's readers) while the server imports numpy, pandas, altair and initcore (~0.45 s), instead of
 after them, when the page's own first chart arrives.
 
-Measured on this 2-core machine (bench/cold_start.py, fresh servers, a fresh browser context each): the
-first chart drawn on page 1 at 3.0-3.6 s after the server's start without it, 1.8-2.5 s with it (landing
-page: 2.7-2.9 s, 1.7-2.6 s); the empty Streamlit page takes 1.4-1.6 s.
+Measured on this 2-core machine (bench/cold_start.py, fresh servers, a fresh browser context each, six
+of each, 2026-12-03): the first chart drawn on page 1 at 3.40-3.83 s after the server's start without it
+(median 3.66), 2.84-3.32 s with it (median 3.07); on the landing page it gains nothing measurable
+(2.85-3.22 s against 2.65-3.19); the empty Streamlit page takes 1.5-1.6 s. (Earlier figures here, 1.8-2.5
+s with it, counted this hidden chart itself as the first chart drawn: for a moment, before its CSS hides
+it, it has a size.)
 
 It imports nothing but streamlit, and sends nothing that loads more: ``ui/__init__`` calls :func:`send`
 before its own heavy imports, right after it sets the BLAS threads. Only a fresh process sends it (the

@@ -318,7 +318,7 @@ class PageState:
             st.query_params[language.PARAM] = lang
         # In a popover, whose content the browser draws only once it is opened: a code box loads a 1.5 MB
         # highlighter script, which a first visit's browser otherwise compiles before the page's first
-        # chart (landing page, cold start: first chart 2.41 -> 2.25 s, bench/cold_start.py).
+        # chart (landing page, cold start: first chart 2.91 -> 2.78 s, medians of 7, bench/cold_start.py).
         with st.sidebar, st.popover(tr("Copy a link to this view"), icon=":material/link:", width="stretch"):
             st.code(share_link(), language=None, wrap_lines=True)
             st.caption(
