@@ -6,7 +6,9 @@
    reads when the first Vega-Lite chart has drawn marks (an SVG or a canvas) of some size on the page
    (not ui.prefetch's hidden chart, which a fresh server sends first) and when the whole run has
    finished with every chart drawn. Landing page and page 1, next to an empty Streamlit page (one number
-   input and st.write; first render = its text) measured in the same rounds.
+   input and st.write; first render = its text) and the same page with one 30-bar chart drawn from a
+   pandas DataFrame (browser_latency's reference: what any page that imports numpy and pandas and draws
+   one chart costs here, the floor under the app's own imports and first run), measured in the same rounds.
 2. Modules: which packages a fresh Python process has imported after running the landing page and pages
    1, 2 and 3 (without training) through AppTest, and whether TensorFlow is mapped into the real server
    process (a ``tensorflow`` shared library in /proc/<pid>/maps) after pages 1 and 2 and on page 3 before
@@ -34,7 +36,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from browser_latency import EMPTY_PAGE, TIMEOUT_S, VIEWPORT, rss_mb, settle
+from browser_latency import EMPTY_PAGE, ONE_CHART_PAGE, TIMEOUT_S, VIEWPORT, rss_mb, settle
 from playwright.sync_api import Browser, Page
 from serve import ROOT, chromium, streamlit_server
 
@@ -234,6 +236,7 @@ def main() -> None:
     load = os.getloadavg()
     rows = {
         "empty Streamlit page": ("empty", "/", 0),
+        "empty page + one 30-bar chart": ("one_chart", "/", 1),
         "landing page": ("app", "/", PAGES["landing"][2]),
         "page 1": ("app", PAGES["page 1"][1], PAGES["page 1"][2]),
     }
@@ -242,6 +245,8 @@ def main() -> None:
         tmp = Path(tmp)
         scripts = {"app": ROOT / "dashboard.py", "empty": tmp / "empty.py"}
         scripts["empty"].write_text(EMPTY_PAGE)
+        scripts["one_chart"] = tmp / "one_chart.py"
+        scripts["one_chart"].write_text(ONE_CHART_PAGE)
         for _ in range(args.repeat):  # rounds, so that noise falls on every row alike
             for name, (script, path, charts) in rows.items():
                 runs[name].append(cold_render(browser, scripts[script], path, charts, tmp / "cold"))
