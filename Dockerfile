@@ -26,8 +26,8 @@ RUN python -m compileall -q dashboard.py pages ui charts initcore
 USER lab
 
 EXPOSE 8501
-# Streamlit's own health endpoint answers "ok" once the server is up; the first start imports numpy,
-# pandas and altair (TensorFlow only when a class first trains).
+# Streamlit's own health endpoint answers "ok" once the server is up; the first visit imports numpy
+# and pandas (altair for a view beyond the defaults, TensorFlow only when a class first trains).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
 CMD ["streamlit", "run", "dashboard.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]

@@ -1,6 +1,12 @@
 """Chart plumbing shared by every chart: colours fixed per meaning (so that every page and every chart
 agree, from the colour-blind-safe palettes of Okabe & Ito (2008) and Paul Tol), the :class:`Chart` object,
-cached templates and fast specs. No Streamlit here."""
+cached templates and fast specs. No Streamlit here.
+
+Altair is imported at the first use of one of its names (:data:`alt`), not with this module: a fresh
+server's first runs of the landing page and pages 1 and 2 find their templates in
+``charts/shipped.json`` (:mod:`charts.shipped`) and draw without it, 0.2-0.3 s sooner (its import, with
+jsonschema's, and the templates' first build).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
-from initcore.words import N_, is_rtl, label, per_language, tr, whole
+from initcore.words import N_, is_rtl, label, language, per_language, tr, whole
+
+from . import shipped
+
+
+class _Altair:
+    """The ``altair`` module, imported at the first use of one of its names (``alt.Chart``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import altair  # noqa: PLC0415 (lazily: see the module docstring)
+
+        value = getattr(altair, name)
+        setattr(self, name, value)  # the next use finds it here
+        return value
+
+
+alt: Any = _Altair()
 
 ZONE_COLORS = {"saturated": "#D55E00", "nonlinear": "#009E73", "near-linear": "#0072B2"}
 # One colour per scheme on every chart and page: Okabe-Ito first, then Paul Tol's muted scheme for the
@@ -64,6 +85,12 @@ def _attach(chart: alt.TopLevelMixin, data: dict[str, pd.DataFrame]) -> alt.TopL
 
 @per_language(maxsize=128)
 def _template_dict(template: Callable[..., alt.TopLevelMixin], key: tuple) -> dict[str, Any]:
+    found = shipped.find(language(), template, key)
+    return found if found is not None else build_template(template, key)
+
+
+def build_template(template: Callable[..., alt.TopLevelMixin], key: tuple) -> dict[str, Any]:
+    """The template's Vega-Lite dict, built by Altair, in the page's language."""
     return _rtl_titles(template(*key).to_dict(validate=False))
 
 
@@ -136,7 +163,7 @@ def _with_series(node: Any, series: tuple[tuple[str, str], ...]) -> Any:
     out = {k: _with_series(v, series) for k, v in node.items()}
     if out.get("field") in SERIES_FIELDS:
         if "scale" in out:
-            out["scale"] = {**out["scale"], **series_scale(series).to_dict()}
+            out["scale"] = {**out["scale"], **series_domain_range(series)}
         if "sort" in out:
             out["sort"] = [label for label, _ in series]
     return out
@@ -212,6 +239,11 @@ def shown_zones(df: pd.DataFrame) -> pd.DataFrame:
 def series_scale(series_schemes: dict[str, str] | tuple[tuple[str, str], ...]) -> alt.Scale:
     """Colour scale for labelled series: each gets its scheme's colour; a scheme's second series is black,
     its third and later ones the next of ``REPEATS``."""
+    return alt.Scale(**series_domain_range(series_schemes))
+
+
+def series_domain_range(series_schemes: dict[str, str] | tuple[tuple[str, str], ...]) -> dict[str, list]:
+    """:func:`series_scale` as the Vega-Lite dict it writes: ``{"domain": labels, "range": colours}``."""
     pairs = tuple(series_schemes.items()) if isinstance(series_schemes, dict) else series_schemes
     seen: dict[str, int] = {}
     colors = []
@@ -219,10 +251,11 @@ def series_scale(series_schemes: dict[str, str] | tuple[tuple[str, str], ...]) -
         n = seen.get(scheme, 0)
         colors.append(SCHEME_COLORS[scheme] if n == 0 else REPEATS[(n - 1) % len(REPEATS)])
         seen[scheme] = n + 1
-    return alt.Scale(domain=[label for label, _ in pairs], range=colors)
+    return {"domain": [label for label, _ in pairs], "range": colors}
 
 
-def _series_color(series: tuple[tuple[str, str], ...], channel: type = alt.Color) -> Any:
+def _series_color(series: tuple[tuple[str, str], ...], channel: type | None = None) -> Any:
+    channel = alt.Color if channel is None else channel
     return channel("series:N", scale=series_scale(series), title=None, sort=[s for s, _ in series])
 
 

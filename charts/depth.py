@@ -8,7 +8,6 @@ import struct
 import zlib
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -21,6 +20,7 @@ from .base import (
     _configured,
     _layer_axis,
     _series_color,
+    alt,
     either,
     series_scale,
 )

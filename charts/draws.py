@@ -3,7 +3,6 @@ densities, and what one neuron with n inputs computes."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from initcore.words import N_, tr
@@ -14,6 +13,7 @@ from .base import (
     Chart,
     _configured,
     _zone_shade,
+    alt,
     series_scale,
     shown_zones,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from initcore.words import N_, tr
@@ -12,6 +11,7 @@ from .base import (
     Chart,
     _configured,
     _series_color,
+    alt,
     either,
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import zlib
 
@@ -427,3 +428,68 @@ def test_page_2_specs_do_not_change_with_the_depth():
             {name: {k: v for k, v in c.spec().items() if k != "datasets"} for name, c in made.items()}
         )
     assert specs[0] == specs[1] == specs[2]
+
+
+# --- the shipped templates (charts/shipped.json) ----------------------------------------------------
+
+
+def test_every_shipped_template_is_what_altair_builds_now():
+    """The file's dicts are the ones charts.base.build_template writes with the installed Altair, entry
+    for entry, in each entry's language (stale ones would draw yesterday's chart: `python -m
+    charts.shipped` writes the file again)."""
+    from charts import base, shipped
+    from initcore.words import languages, speaking
+
+    data = json.loads(shipped.PATH.read_text(encoding="utf-8"))
+    assert data["altair"] == shipped.altair_version(), (
+        f"charts/shipped.json was written with Altair {data['altair']}, this is {shipped.altair_version()}: "
+        "nothing in it is used; run `python -m charts.shipped`"
+    )
+    templates = data["templates"]
+    assert {json.loads(k)[0] for k in templates} == set(languages()), "every language has its templates"
+    for k, spec in templates.items():
+        code, name, key = json.loads(k)
+        with speaking(code):
+            built = base.build_template(shipped.template_of(name), shipped.as_key(key))
+        assert built == spec, f"{k}: shipped dict differs from Altair's"
+        template, args = shipped.template_of(name), shipped.as_key(key)
+        assert shipped.entry(code, template, args) == k, f"{k}: the key reads back as written"
+
+
+def test_a_chart_is_the_same_from_the_shipped_template_and_from_altair(monkeypatch):
+    """The landing page's chart from the shipped template, and from Altair with the file set aside (an
+    Altair of another version): the same spec; and the Altair chart of the same data is that spec."""
+    from charts import base, shipped
+    from initcore import compare
+
+    z, series = compare.lesson_z_curves(100, {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}})
+
+    def chart():
+        return charts.activation_zones(
+            curve("sigmoid"), zone_spans("sigmoid"), label="sigmoid", z=z, series_schemes=series
+        )
+
+    def built_spec():
+        base._template_dict.cache_clear()
+        base._series_template_dict.cache_clear()
+        spec = chart().spec()
+        return {k: v for k, v in spec.items() if k != "datasets"}, spec["datasets"]
+
+    assert shipped.find("en", charts.draws._activation_template, (base._PLACEHOLDER, "sigmoid")) is not None
+    from_file = built_spec()
+    monkeypatch.setattr(shipped, "altair_version", lambda: "0.0.0")
+    shipped.entries.cache_clear()
+    try:
+        assert shipped.entries() == {}, "another Altair's file is not used"
+        from_altair = built_spec()
+    finally:
+        monkeypatch.undo()
+        shipped.entries.cache_clear()
+        base._template_dict.cache_clear()
+        base._series_template_dict.cache_clear()
+    assert from_file[0] == from_altair[0], "the shipped template and Altair's build give the same spec"
+    assert from_file[1].keys() == from_altair[1].keys()
+    for name in from_file[1]:
+        pd.testing.assert_frame_equal(from_file[1][name], from_altair[1][name], obj=name)
+    full = chart().to_dict()
+    assert {k: v for k, v in full.items() if k != "datasets"} == from_file[0], "and the Altair chart's own"

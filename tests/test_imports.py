@@ -287,3 +287,43 @@ def test_a_fresh_process_sends_the_hidden_chart_before_the_heavy_imports_and_tak
         f"every element keeps its place from the first run on: {first['layout']} vs {again['layout']}"
     )
     assert first["errors"] == again["errors"] == 0, "the landing page raised an exception"
+
+
+FIRST_RUNS_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import ui  # first, as on every page
+from streamlit.testing.v1 import AppTest
+from charts.shipped import PAGES
+from initcore.words import languages
+
+out = []
+for code in languages():
+    for script in PAGES:
+        at = AppTest.from_file(sys.argv[1] + "/" + PAGES[0], default_timeout=300)
+        if script != PAGES[0]:
+            at.switch_page(script)
+        at.query_params["lang"] = code
+        at.run()
+        charts = len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("altair", "jsonschema"))
+        out.append({"page": f"{script} ({code})", "errors": len(at.exception), "charts": charts,
+                    "altair": heavy[:3]})
+print(json.dumps(out))
+"""
+
+
+def test_the_pages_first_runs_at_their_defaults_do_not_import_altair(tmp_path):
+    """A fresh process draws the landing page and pages 1, 2 and 3 at their defaults, in every language,
+    from charts/shipped.json, without importing Altair (or jsonschema, which it brings): its import and
+    the templates' first build are off a cold server's first run."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(FIRST_RUNS_PROBE)
+    command = [sys.executable, str(probe), str(ROOT)]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
+    runs = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(runs) >= 8, runs
+    for run in runs:
+        assert run["errors"] == 0, f"{run['page']} raised"
+        assert run["charts"] >= 1, f"{run['page']} drew no chart: {run}"
+        assert not run["altair"], f"{run['page']}: Altair was imported ({run['altair']})"

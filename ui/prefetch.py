@@ -1,8 +1,7 @@
 """A fresh server process's first page run sends the browser a hidden chart before the app's modules
 load, so that the browser fetches and compiles Streamlit's chart renderer (Vega, ~760 KB of JavaScript,
-and Arrow's readers) while the server imports numpy, pandas, altair and initcore (0.6 s alone, 0.75 s
-of a cold landing page's first run beside a loading browser), instead of after them, when the page's own
-first chart arrives.
+and Arrow's readers) while the server imports numpy, pandas and initcore (and builds the page's first
+numbers), instead of after them, when the page's own first chart arrives.
 
 Measured on this 2-core machine (bench/cold_start.py, fresh servers, a fresh browser context each, six
 of each, 2026-12-03): the first chart drawn on page 1 at 3.40-3.83 s after the server's start without it

@@ -1,0 +1,71 @@
+"""Write charts/shipped.json: the chart templates that the landing page and pages 1, 2 and 3 build at
+their defaults, in every language, as the installed Altair writes them (charts/shipped.py says why).
+
+Run from anywhere: python tools/ship_chart_templates.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import ui  # noqa: E402, F401 (first, as on every page: it sets up the process before numpy loads)
+
+# isort: split
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from charts import base, shipped  # noqa: E402
+from initcore.words import language, languages  # noqa: E402
+
+
+def record(root: Path) -> dict[str, Any]:
+    """Run each of ``PAGES`` at its defaults in every language (Streamlit's AppTest, in this process) and
+    return every template dict they built, by :func:`entry`."""
+    built: dict[str, Any] = {}
+    real = base.build_template
+
+    def recording(template: Callable[..., Any], key: tuple) -> dict[str, Any]:
+        spec = real(template, key)
+        built[shipped.entry(language(), template, key)] = spec
+        return spec
+
+    shipped._OFF.append(True)
+    base.build_template = recording
+    base._template_dict.cache_clear()
+    base._series_template_dict.cache_clear()
+    try:
+        for code in languages():
+            for script in shipped.PAGES:  # each page as a first visit: a new session
+                at = AppTest.from_file(str(root / shipped.PAGES[0]), default_timeout=120)
+                if script != shipped.PAGES[0]:
+                    at.switch_page(script)
+                at.query_params["lang"] = code
+                at.run()
+                if at.exception:
+                    raise RuntimeError(f"{script} ({code}): {at.exception[0].message}")
+    finally:
+        base.build_template = real
+        shipped._OFF.clear()
+        base._template_dict.cache_clear()
+        base._series_template_dict.cache_clear()
+        shipped.entries.cache_clear()
+    return built
+
+
+def main() -> None:
+    templates = record(ROOT)
+    data = {"altair": shipped.altair_version(), "templates": dict(sorted(templates.items()))}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    shipped.PATH.write_text(text + "\n", encoding="utf-8")
+    size = shipped.PATH.stat().st_size
+    print(f"{shipped.PATH.relative_to(ROOT)}: {len(templates)} templates, {size:,} bytes", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
