@@ -495,7 +495,27 @@ RELU_RUN = TrainingView(
     learning_rate=0.03,
     steps=1000,
 )
-_EDGE = chi1("sigmoid", sigma_w2("normal", 64, 64, std=1.0), 0.0)  # N(0, 1²) at width 64: 0.79
+
+
+class _Later:
+    """A value that ``str.format`` fills in, computed at its first use: the edge of chaos needs the
+    theory's moment tables (30 ms), which the landing page and page 1 never use otherwise."""
+
+    def __init__(self, compute: Callable[[], str]):
+        self._compute, self._value = compute, None
+
+    def __format__(self, spec: str) -> str:
+        if self._value is None:
+            self._value = self._compute()
+        return format(self._value, spec)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+_EDGE = _Later(
+    lambda: f"{chi1('sigmoid', sigma_w2('normal', 64, 64, std=1.0), 0.0):.2f}"
+)  # N(0, 1²), 64: 0.79
 # The notation the sentences name, filled into their {placeholders} after translation: scheme labels are
 # the same in every language.
 NOTATION = {
@@ -503,7 +523,7 @@ NOTATION = {
     "n01": L_N01,
     "n1": L_N1,
     "n10": L_N10,
-    "edge": f"{_EDGE:.2f}",
+    "edge": _EDGE,
     "sunk": f"{SUNK_BELOW:g}",
 }
 TRAINING_PRESETS = (

@@ -86,3 +86,25 @@ def test_the_lesson_at_batch_250_says_what_it_says_at_1000():
         for column in ("saturated", "near_linear"):
             gap = (small.layers[column] - large.layers[column]).abs().max()
             assert gap <= 0.005, (seed, column, gap)
+
+
+def test_the_edge_of_chaos_in_the_sentences_is_computed_when_first_said():
+    """NOTATION's {edge} (chi1 of N(0, 1²) at width 64, sigmoid) is the theory's number, two decimals, and
+    importing the claims does not compute it (the moment tables cost a cold landing page 30 ms)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import initcore.claims, initcore.theory as t\n"
+        "print(t._table.cache_info().currsize)\n"
+        "print(initcore.claims.said('{edge}'))\nprint(t._table.cache_info().currsize)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    before, said, after = out.stdout.split()
+    from initcore import chi1, sigma_w2
+
+    want = chi1("sigmoid", sigma_w2("normal", 64, 64, std=1.0), 0.0)
+    assert said == f"{want:.2f}", f"{{edge}} said {said}, chi1 is {want}"
+    assert before == "0" and after != "0", f"tables cached: {before} at import, {after} after saying it"

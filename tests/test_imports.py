@@ -327,3 +327,39 @@ def test_the_pages_first_runs_at_their_defaults_do_not_import_altair(tmp_path):
         assert run["errors"] == 0, f"{run['page']} raised"
         assert run["charts"] >= 1, f"{run['page']} drew no chart: {run}"
         assert not run["altair"], f"{run['page']}: Altair was imported ({run['altair']})"
+
+
+REPL_CHECK_PROBE = """
+import json, sys
+from streamlit import env_util
+from streamlit.testing.v1 import AppTest
+
+calls, real = [], env_util.is_repl
+
+
+def counting():
+    calls.append(1)
+    return real()
+
+
+env_util.is_repl = counting
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+charts = len(at.get("vega_lite_chart"))
+print(json.dumps({"calls": len(calls), "errors": len(at.exception), "charts": charts}))
+"""
+
+
+def test_a_fresh_process_first_run_skips_streamlits_repl_check(tmp_path):
+    """ui.prefetch marks Streamlit's once-per-process "not run with streamlit run" check done before the
+    first element of a page run, so the first run does not pay for its inspect.stack() (56-71 ms of a
+    cold server's first run). Failing here means Streamlit renamed its flag: the check runs again."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(REPL_CHECK_PROBE)
+    command = [sys.executable, str(probe), str(ROOT / "dashboard.py")]
+    seen = json.loads(
+        subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert seen["errors"] == 0 and seen["charts"] >= 1, seen
+    assert seen["calls"] == 0, f"the first run called streamlit.env_util.is_repl {seen['calls']} time(s)"

@@ -49,6 +49,7 @@ def send() -> bool:
     ctx = get_script_run_ctx()
     if ctx is None:
         return False
+    _skip_the_direct_run_check()
     placeholder = st.empty()
     # One pixel high: until the renderers have loaded (~0.3 s), Streamlit shows loading placeholders
     # (80 px of light grey) in their place, which the container clips.
@@ -58,6 +59,19 @@ def send() -> bool:
     with _LOCK:
         _SENT.append((ctx, placeholder))
     return True
+
+
+def _skip_the_direct_run_check() -> None:
+    """Streamlit's first element in a process checks, once, whether the script runs in a REPL or without
+    ``streamlit run``, to warn that nothing will show: ``inspect.stack()``, which reads the source of
+    every frame, 56-71 ms of a cold server's first run here (three fresh servers, 2026-12-04). A page
+    that the runtime runs (a script run context: ``send`` checks) is neither, so the check is marked done
+    before the first element. (A private flag of ``streamlit.delta_generator``: where a Streamlit lacks
+    it, nothing is set and the check runs as before; tests/test_imports.py notices.)"""
+    import streamlit.delta_generator as generator  # noqa: PLC0415 (loaded with streamlit already)
+
+    if hasattr(generator, "_use_warning_has_been_displayed"):
+        generator._use_warning_has_been_displayed = True
 
 
 def clear() -> None:
