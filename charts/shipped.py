@@ -82,8 +82,10 @@ def find(code: str, template: Callable[..., Any], key: tuple) -> dict[str, Any] 
 
 
 def template_of(name: str) -> Callable[..., Any]:
-    """The template function ``name_of`` named."""
+    """The template function ``name_of`` named (tests and the writer: the pages only look names up)."""
     module, _, qualname = name.rpartition(".")
+    if not module.startswith("charts.") or not qualname.startswith("_") or not qualname.endswith("_template"):
+        raise ValueError(f"not a chart template: {name!r}")
     return getattr(importlib.import_module(module), qualname)
 
 
