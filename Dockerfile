@@ -21,7 +21,7 @@ RUN pip install -r requirements.txt
 
 COPY --chown=lab:lab . .
 # The app's own modules compiled once, into the image: with PYTHONDONTWRITEBYTECODE set, every server
-# start would compile them again before its first page (0.04 s of the first visit's imports here).
+# start would compile them again before its first page (0.06-0.07 s of the first visit, bench/cold_start.py).
 RUN python -m compileall -q dashboard.py pages ui charts initcore
 USER lab
 

@@ -11,9 +11,10 @@ each, two runs, 2026-12-04): from the websocket's opening to the landing page's 
 server's spawn against 2.75-2.89 s; page 1's 0.76-0.98 s against 1.02-1.26 s, drawn at 2.78-3.29 s
 against 3.03-3.45 s.
 
-Where the installed Altair is another version nothing here is used (its specs may differ) and the
-templates are built as before; a template that is not in the file is built too (a view the defaults do
-not open, a changed setting), importing Altair then.
+Where the installed Altair is another version, or a source the templates depend on changed since the
+file was written (a chart builder, the core's words, a catalogue: :func:`source_digest`), nothing here
+is used and the templates are built as before; a template that is not in the file is built too (a
+view the defaults do not open, a changed setting), importing Altair then.
 
 ``python tools/ship_chart_templates.py`` writes the file again: after a change to a template, to what
 the pages show at their defaults, or to Altair. tests/test_charts.py checks that every entry is what
@@ -22,7 +23,7 @@ Altair builds now, tests/test_imports.py that the pages' first runs at their def
 
 from __future__ import annotations
 
-import importlib
+import hashlib
 import importlib.metadata
 import json
 from collections.abc import Callable
@@ -30,13 +31,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import initcore.words
+from initcore.words import LOCALES
+
 PATH = Path(__file__).with_name("shipped.json")
-PAGES = (  # the scripts whose first runs at their defaults the file covers
-    "dashboard.py",
-    "pages/1_Uniform_vs_normal_draws.py",
-    "pages/2_Saturation_across_depth.py",
-    "pages/3_Training_comparisons.py",
-)
+
 _OFF: list[bool] = []  # while the file is being written (tools/ship_chart_templates.py): find nothing
 
 
@@ -58,14 +57,41 @@ def altair_version() -> str | None:
         return None
 
 
+def _sources() -> dict[str, Path]:
+    """What a template's dict depends on, by a name that is the same in a clone and in an installed
+    package: the chart builders, the core they call (labels, words, thresholds), and the languages with
+    their catalogues."""
+    core = Path(initcore.words.__file__).resolve().parent
+    files = {
+        f"{p.parent.name}/{p.name}": p
+        for d in (Path(__file__).resolve().parent, core)
+        for p in d.glob("*.py")
+    }
+    for p in (LOCALES / "languages.json", *LOCALES.glob("*/LC_MESSAGES/*.mo")):
+        files[f"locales/{p.relative_to(LOCALES).as_posix()}"] = p
+    return dict(sorted(files.items()))
+
+
+def source_digest() -> str:
+    """SHA-256 of :func:`_sources`, names and bytes (2 ms, 25 files): a template, a helper, a word or a
+    translation changed since the file was written, and the digest differs."""
+    digest = hashlib.sha256()
+    for name, path in _sources().items():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def entries() -> dict[str, Any]:
-    """The file's templates, if the installed Altair is the one that wrote them; else none."""
+    """The file's templates, if the installed Altair wrote them from the sources as they are now (else
+    none: a changed template is built by Altair, never served stale)."""
     try:
         data = json.loads(PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("altair") != altair_version():
+        return {}
+    if data.get("sources") != source_digest():
         return {}
     return data.get("templates", {})
 
@@ -79,16 +105,3 @@ def find(code: str, template: Callable[..., Any], key: tuple) -> dict[str, Any] 
         return entries().get(entry(code, template, key))
     except TypeError:  # a key JSON cannot write: never shipped
         return None
-
-
-def template_of(name: str) -> Callable[..., Any]:
-    """The template function ``name_of`` named (tests and the writer: the pages only look names up)."""
-    module, _, qualname = name.rpartition(".")
-    if not module.startswith("charts.") or not qualname.startswith("_") or not qualname.endswith("_template"):
-        raise ValueError(f"not a chart template: {name!r}")
-    return getattr(importlib.import_module(module), qualname)
-
-
-def as_key(value: Any) -> Any:
-    """A key read back from JSON: lists as the tuples they were written from."""
-    return tuple(as_key(v) for v in value) if isinstance(value, list) else value

@@ -433,36 +433,92 @@ def test_page_2_specs_do_not_change_with_the_depth():
 # --- the shipped templates (charts/shipped.json) ----------------------------------------------------
 
 
+def _writer():
+    """tools/ship_chart_templates.py, which writes charts/shipped.json (and lists what it covers)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "ship_chart_templates.py"
+    spec = importlib.util.spec_from_file_location("ship_chart_templates", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REWRITE = "run `python tools/ship_chart_templates.py`"
+
+
 def test_every_shipped_template_is_what_altair_builds_now():
-    """The file's dicts are the ones charts.base.build_template writes with the installed Altair, entry
-    for entry, in each entry's language (stale ones would draw yesterday's chart: `python -m
-    charts.shipped` writes the file again)."""
+    """The file was written by the installed Altair from the sources as they are (else nothing in it is
+    used), and its dicts are the ones charts.base.build_template writes now, entry for entry, in each
+    entry's language."""
     from charts import base, shipped
     from initcore.words import languages, speaking
 
+    writer = _writer()
     data = json.loads(shipped.PATH.read_text(encoding="utf-8"))
     assert data["altair"] == shipped.altair_version(), (
         f"charts/shipped.json was written with Altair {data['altair']}, this is {shipped.altair_version()}: "
-        "nothing in it is used; run `python -m charts.shipped`"
+        f"nothing in it is used; {REWRITE}"
+    )
+    assert data["sources"] == shipped.source_digest(), (
+        f"a chart builder, the core or a catalogue changed since charts/shipped.json was written: nothing in "
+        f"it is used; {REWRITE}"
     )
     templates = data["templates"]
     assert {json.loads(k)[0] for k in templates} == set(languages()), "every language has its templates"
     for k, spec in templates.items():
         code, name, key = json.loads(k)
+        template, args = writer.template_of(name), writer.as_key(key)
         with speaking(code):
-            built = base.build_template(shipped.template_of(name), shipped.as_key(key))
-        assert built == spec, f"{k}: shipped dict differs from Altair's"
-        template, args = shipped.template_of(name), shipped.as_key(key)
+            built = base.build_template(template, args)
+        assert built == spec, f"{k}: shipped dict differs from Altair's; {REWRITE}"
         assert shipped.entry(code, template, args) == k, f"{k}: the key reads back as written"
 
 
+def test_a_changed_source_sets_the_shipped_templates_aside(monkeypatch):
+    """A template edited after the file was written is built by Altair, not served from the file."""
+    from charts import shipped
+
+    assert shipped.entries(), "the file is in use"
+    monkeypatch.setattr(shipped, "source_digest", lambda: "0" * 64)
+    shipped.entries.cache_clear()
+    try:
+        assert shipped.entries() == {}, "a file written from other sources is not used"
+    finally:
+        monkeypatch.undo()
+        shipped.entries.cache_clear()
+
+
+def test_the_apps_altair_is_the_one_the_templates_were_written_with():
+    """requirements.txt pins Altair to the version that wrote charts/shipped.json (where that version
+    installs: Python 3.11 and later): a deployment built later (Community Cloud, the image) gets that
+    version, not one that sets the file aside."""
+    import re
+    from pathlib import Path
+
+    from charts import shipped
+
+    text = (Path(__file__).resolve().parents[1] / "requirements.txt").read_text()
+    pins = re.findall(r'^altair==([\w.]+); python_version >= "3.11"\s*$', text, flags=re.M)
+    version = json.loads(shipped.PATH.read_text(encoding="utf-8"))["altair"]
+    assert pins == [version], f"requirements.txt pins altair {pins}, charts/shipped.json has {version}"
+
+
 def test_a_chart_is_the_same_from_the_shipped_template_and_from_altair(monkeypatch):
-    """The landing page's chart from the shipped template, and from Altair with the file set aside (an
-    Altair of another version): the same spec; and the Altair chart of the same data is that spec."""
+    """The landing page's chart from the shipped template (Altair builds nothing), and from Altair with
+    the file set aside (an Altair of another version): the same spec; and the Altair chart of the same
+    data is that spec."""
     from charts import base, shipped
     from initcore import compare
 
     z, series = compare.lesson_z_curves(100, {"uniform": {"limit": 0.1}, "normal": {"std": 0.1}})
+    built = []
+    real = base.build_template
+
+    def counting(template, key):
+        built.append(template.__name__)
+        return real(template, key)
 
     def chart():
         return charts.activation_zones(
@@ -475,13 +531,15 @@ def test_a_chart_is_the_same_from_the_shipped_template_and_from_altair(monkeypat
         spec = chart().spec()
         return {k: v for k, v in spec.items() if k != "datasets"}, spec["datasets"]
 
-    assert shipped.find("en", charts.draws._activation_template, (base._PLACEHOLDER, "sigmoid")) is not None
+    monkeypatch.setattr(base, "build_template", counting)
     from_file = built_spec()
+    assert built == [], f"from the file, yet Altair built {built}"
     monkeypatch.setattr(shipped, "altair_version", lambda: "0.0.0")
     shipped.entries.cache_clear()
     try:
         assert shipped.entries() == {}, "another Altair's file is not used"
         from_altair = built_spec()
+        assert built == ["_activation_template"], f"Altair built {built}"
     finally:
         monkeypatch.undo()
         shipped.entries.cache_clear()

@@ -40,7 +40,8 @@ def _calls(path: Path) -> list[tuple[str, int]]:
 @pytest.mark.parametrize("path", APP_FILES, ids=lambda p: p.name)
 def test_app_code_evaluates_nothing_and_opens_no_files(path):
     if path.name == "shipped.py" and path.parent.name == "charts":
-        # charts/shipped.py reads its own bundled templates as JSON, from a constant path beside it
+        # charts/shipped.py reads its own bundled templates as JSON, from a constant path beside it (and
+        # hashes the package's own sources, read as bytes, to know whether they are still current)
         assert [name for name, _ in _calls(path)] == ["loads"], _calls(path)
         source = path.read_text()
         assert 'PATH = Path(__file__).with_name("shipped.json")' in source

@@ -6,6 +6,7 @@ Run from anywhere: python tools/ship_chart_templates.py
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -22,6 +23,26 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from charts import base, shipped  # noqa: E402
 from initcore.words import language, languages  # noqa: E402
+
+PAGES = (  # the scripts whose first runs at their defaults the file covers
+    "dashboard.py",
+    "pages/1_Uniform_vs_normal_draws.py",
+    "pages/2_Saturation_across_depth.py",
+    "pages/3_Training_comparisons.py",
+)
+
+
+def template_of(name: str) -> Callable[..., Any]:
+    """The template function that ``shipped.name_of`` named (for the tests' check of every entry)."""
+    module, _, qualname = name.rpartition(".")
+    if not module.startswith("charts.") or not qualname.startswith("_") or not qualname.endswith("_template"):
+        raise ValueError(f"not a chart template: {name!r}")
+    return getattr(importlib.import_module(module), qualname)
+
+
+def as_key(value: Any) -> Any:
+    """A key read back from JSON: lists as the tuples they were written from."""
+    return tuple(as_key(v) for v in value) if isinstance(value, list) else value
 
 
 def record(root: Path) -> dict[str, Any]:
@@ -41,9 +62,9 @@ def record(root: Path) -> dict[str, Any]:
     base._series_template_dict.cache_clear()
     try:
         for code in languages():
-            for script in shipped.PAGES:  # each page as a first visit: a new session
-                at = AppTest.from_file(str(root / shipped.PAGES[0]), default_timeout=120)
-                if script != shipped.PAGES[0]:
+            for script in PAGES:  # each page as a first visit: a new session
+                at = AppTest.from_file(str(root / PAGES[0]), default_timeout=120)
+                if script != PAGES[0]:
                     at.switch_page(script)
                 at.query_params["lang"] = code
                 at.run()
@@ -60,7 +81,11 @@ def record(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     templates = record(ROOT)
-    data = {"altair": shipped.altair_version(), "templates": dict(sorted(templates.items()))}
+    data = {
+        "altair": shipped.altair_version(),
+        "sources": shipped.source_digest(),
+        "templates": dict(sorted(templates.items())),
+    }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     shipped.PATH.write_text(text + "\n", encoding="utf-8")
     size = shipped.PATH.stat().st_size
