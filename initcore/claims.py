@@ -513,9 +513,8 @@ class _Later:
         return format(self)
 
 
-_EDGE = _Later(
-    lambda: f"{chi1('sigmoid', sigma_w2('normal', 64, 64, std=1.0), 0.0):.2f}"
-)  # N(0, 1²), 64: 0.79
+# chi1 of N(0, 1²) at width 64, sigmoid: 0.79
+_EDGE = _Later(lambda: f"{chi1('sigmoid', sigma_w2('normal', 64, 64, std=1.0), 0.0):.2f}")
 # The notation the sentences name, filled into their {placeholders} after translation: scheme labels are
 # the same in every language.
 NOTATION = {
