@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+import sys
 import zlib
 
 import numpy as np
@@ -446,8 +447,14 @@ def _writer():
 
 
 REWRITE = "run `python tools/ship_chart_templates.py`"
+# requirements.txt pins the Altair that wrote charts/shipped.json where it installs (3.11 and later);
+# Python 3.10 gets an older one, which sets the file aside and builds every template (by design)
+WITH_SHIPPED_ALTAIR = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="Altair 6.3.0 needs Python 3.11: here the file is set aside"
+)
 
 
+@WITH_SHIPPED_ALTAIR
 def test_every_shipped_template_is_what_altair_builds_now():
     """The file was written by the installed Altair from the sources as they are (else nothing in it is
     used), and its dicts are the ones charts.base.build_template writes now, entry for entry, in each
@@ -476,6 +483,7 @@ def test_every_shipped_template_is_what_altair_builds_now():
         assert shipped.entry(code, template, args) == k, f"{k}: the key reads back as written"
 
 
+@WITH_SHIPPED_ALTAIR
 def test_a_changed_source_sets_the_shipped_templates_aside(monkeypatch):
     """A template edited after the file was written is built by Altair, not served from the file."""
     from charts import shipped
@@ -505,6 +513,7 @@ def test_the_apps_altair_is_the_one_the_templates_were_written_with():
     assert pins == [version], f"requirements.txt pins altair {pins}, charts/shipped.json has {version}"
 
 
+@WITH_SHIPPED_ALTAIR
 def test_a_chart_is_the_same_from_the_shipped_template_and_from_altair(monkeypatch):
     """The landing page's chart from the shipped template (Altair builds nothing), and from Altair with
     the file set aside (an Altair of another version): the same spec; and the Altair chart of the same

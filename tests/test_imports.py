@@ -314,6 +314,9 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="Altair 6.3.0 needs Python 3.11: the file is set aside"
+)
 def test_the_pages_first_runs_at_their_defaults_do_not_import_altair(tmp_path):
     """A fresh process draws the landing page and pages 1, 2 and 3 at their defaults, in every language,
     from charts/shipped.json, without importing Altair (or jsonschema, which it brings): its import and
