@@ -36,8 +36,6 @@ from initcore.words import LOCALES
 
 PATH = Path(__file__).with_name("shipped.json")
 
-_OFF: list[bool] = []  # while the file is being written (tools/ship_chart_templates.py): find nothing
-
 
 def name_of(template: Callable[..., Any]) -> str:
     """Where the template is defined: ``charts.draws._activation_template``."""
@@ -99,8 +97,6 @@ def entries() -> dict[str, Any]:
 def find(code: str, template: Callable[..., Any], key: tuple) -> dict[str, Any] | None:
     """The shipped dict of this template with these arguments in language ``code``, or None. The dict is
     shared: callers copy what they change (as charts.base does with every template)."""
-    if _OFF:
-        return None
     try:
         return entries().get(entry(code, template, key))
     except TypeError:  # a key JSON cannot write: never shipped

@@ -293,23 +293,16 @@ FIRST_RUNS_PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import ui  # first, as on every page
-from streamlit.testing.v1 import AppTest
-from initcore.words import languages
 sys.path.insert(0, sys.argv[1] + "/tools")
-from ship_chart_templates import PAGES
+from pathlib import Path
+from ship_chart_templates import first_visits
 
 out = []
-for code in languages():
-    for script in PAGES:
-        at = AppTest.from_file(sys.argv[1] + "/" + PAGES[0], default_timeout=300)
-        if script != PAGES[0]:
-            at.switch_page(script)
-        at.query_params["lang"] = code
-        at.run()
-        charts = len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
-        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("altair", "jsonschema"))
-        out.append({"page": f"{script} ({code})", "errors": len(at.exception), "charts": charts,
-                    "altair": heavy[:3]})
+for script, code, at in first_visits(Path(sys.argv[1])):
+    charts = len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("altair", "jsonschema"))
+    out.append({"page": f"{script} ({code})", "errors": len(at.exception), "charts": charts,
+                "altair": heavy[:3]})
 print(json.dumps(out))
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,21 @@ def as_key(value: Any) -> Any:
     return tuple(as_key(v) for v in value) if isinstance(value, list) else value
 
 
+def first_visits(root: Path) -> Iterator[tuple[str, str, AppTest]]:
+    """Each of ``PAGES`` run once at its defaults in each language, each as a first visit (a new
+    session): (script, language, the AppTest after its run). AppTest runs the pages in this process."""
+    for code in languages():
+        for script in PAGES:
+            at = AppTest.from_file(str(root / PAGES[0]), default_timeout=300)
+            if script != PAGES[0]:
+                at.switch_page(script)
+            at.query_params["lang"] = code
+            at.run()
+            yield script, code, at
+
+
 def record(root: Path) -> dict[str, Any]:
-    """Run each of ``PAGES`` at its defaults in every language (Streamlit's AppTest, in this process) and
-    return every template dict they built, by :func:`entry`."""
+    """Every template dict that :func:`first_visits` builds, by ``shipped.entry``."""
     built: dict[str, Any] = {}
     real = base.build_template
 
@@ -56,23 +68,18 @@ def record(root: Path) -> dict[str, Any]:
         built[shipped.entry(language(), template, key)] = spec
         return spec
 
-    shipped._OFF.append(True)
+    find = shipped.find
+    shipped.find = lambda *args: None  # build every template, none from the file being replaced
     base.build_template = recording
     base._template_dict.cache_clear()
     base._series_template_dict.cache_clear()
     try:
-        for code in languages():
-            for script in PAGES:  # each page as a first visit: a new session
-                at = AppTest.from_file(str(root / PAGES[0]), default_timeout=120)
-                if script != PAGES[0]:
-                    at.switch_page(script)
-                at.query_params["lang"] = code
-                at.run()
-                if at.exception:
-                    raise RuntimeError(f"{script} ({code}): {at.exception[0].message}")
+        for script, code, at in first_visits(root):
+            if at.exception:
+                raise RuntimeError(f"{script} ({code}): {at.exception[0].message}")
     finally:
         base.build_template = real
-        shipped._OFF.clear()
+        shipped.find = find
         base._template_dict.cache_clear()
         base._series_template_dict.cache_clear()
         shipped.entries.cache_clear()
